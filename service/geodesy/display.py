@@ -76,7 +76,10 @@ def _split_antimeridian(geom: Polygon | MultiPolygon) -> dict[str, Any]:
                 pieces.append(orient(poly, sign=1.0))
     if not pieces:
         raise GeodesyError("the shape is too small to draw", "max_error_m")
-    result: Polygon | MultiPolygon = pieces[0] if len(pieces) == 1 else MultiPolygon(pieces)
+    # Pieces from neighbouring windows may touch along a meridian inside the map: merge.
+    merged = shapely.union_all(pieces)
+    parts = [orient(p, sign=1.0) for p in getattr(merged, "geoms", [merged])]
+    result: Polygon | MultiPolygon = parts[0] if len(parts) == 1 else MultiPolygon(parts)
     return dict(mapping(result))
 
 
@@ -88,7 +91,7 @@ def _circle_outline(circle: Circle, count: int) -> tuple[Polygon, FloatArray, Fl
     if winding != 0:
         # The ring goes once around a pole: close it along the map edge through that pole.
         pole = 90.0 if circle.contains_pole(north=True) else -90.0
-        coords = list(zip(lon, lat, strict=True)) + [(lon[-1], pole), (lon[0], pole)]
+        coords = [*list(zip(lon, lat, strict=True)), (lon[-1], pole), (lon[0], pole)]
         return Polygon(coords), lon, lat
     return Polygon(list(zip(lon, lat, strict=True))), lon, lat
 
@@ -141,7 +144,9 @@ def corridor_polygon(corridor: Corridor, max_error_m: float = 10.0) -> DisplayPo
             )
             travel = np.asarray(back) + 180.0
             left_lon, left_lat, _ = WGS84.fwd(x_lon, x_lat, travel - 90.0, np.full(samples, width))
-            right_lon, right_lat, _ = WGS84.fwd(x_lon, x_lat, travel + 90.0, np.full(samples, width))
+            right_lon, right_lat, _ = WGS84.fwd(
+                x_lon, x_lat, travel + 90.0, np.full(samples, width)
+            )
             ring_lon = np.concatenate([np.asarray(left_lon), np.asarray(right_lon)[::-1]])
             ring_lat = np.concatenate([np.asarray(left_lat), np.asarray(right_lat)[::-1]])
             ring_lon = _unwrap(ring_lon)

@@ -36,12 +36,7 @@ EARTH_AREA_M2: float = float(
     2
     * np.pi
     * SEMI_MAJOR_M**2
-    * (
-        1
-        + (1 - ECCENTRICITY_SQ)
-        / np.sqrt(ECCENTRICITY_SQ)
-        * np.arctanh(np.sqrt(ECCENTRICITY_SQ))
-    )
+    * (1 + (1 - ECCENTRICITY_SQ) / np.sqrt(ECCENTRICITY_SQ) * np.arctanh(np.sqrt(ECCENTRICITY_SQ)))
 )
 
 #: Absolute slack (m) added to every cheap bound before it may decide an answer. It covers

@@ -26,9 +26,9 @@ import numpy as np
 import numpy.typing as npt
 
 from service.geodesy.ellipsoid import (
+    ECCENTRICITY_SQ,
     FLATTENING,
     SEMI_MAJOR_M,
-    ECCENTRICITY_SQ,
     WGS84,
     FloatArray,
     as_lonlat,
@@ -74,7 +74,9 @@ class Ring:
         closed_lon = np.append(lon_a, lon_a[0])
         closed_lat = np.append(lat_a, lat_a[0])
         self.boundary = Polyline(closed_lon, closed_lat)
-        az1, back2, length = WGS84.inv(closed_lon[:-1], closed_lat[:-1], closed_lon[1:], closed_lat[1:])
+        az1, back2, length = WGS84.inv(
+            closed_lon[:-1], closed_lat[:-1], closed_lon[1:], closed_lat[1:]
+        )
         az1 = np.asarray(az1)
         az2 = np.asarray(back2) + 180.0
         self._start_lon = closed_lon[:-1]
@@ -91,7 +93,9 @@ class Ring:
         self._lat_min, self._lat_max = self._latitude_range(closed_lat, az1, az2)
         area, perimeter = WGS84.polygon_area_perimeter(lon_a, lat_a)
         if area == 0.0:
-            raise GeodesyError("the ring encloses no area (its vertices are collinear)", "coordinates")
+            raise GeodesyError(
+                "the ring encloses no area (its vertices are collinear)", "coordinates"
+            )
         # pyproj reports the area left of the path of travel, reduced into (−E/2, E/2]:
         # positive means the left side is the smaller region, the interior.
         self.interior_is_left = bool(area > 0)

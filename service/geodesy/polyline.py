@@ -35,8 +35,8 @@ from service.geodesy.ellipsoid import (
     WGS84,
     FloatArray,
     as_lonlat,
-    normalize_azimuth,
     geodesic_upper_bound,
+    normalize_azimuth,
     normalize_longitude,
     to_ecef,
 )
@@ -221,7 +221,7 @@ class Polyline:
         flat_lon = np.ascontiguousarray(lon_a.ravel())
         flat_lat = np.ascontiguousarray(lat_a.ravel())
         n = flat_lon.size
-        result = {
+        result: dict[str, np.ndarray] = {
             "distance_m": np.empty(n),
             "nearest_lon": np.empty(n),
             "nearest_lat": np.empty(n),
@@ -240,7 +240,7 @@ class Polyline:
 
     def _distance_chunk(self, lon: FloatArray, lat: FloatArray) -> dict[str, np.ndarray]:
         n = lon.size
-        rows = np.arange(n)
+        np.arange(n)
         points = to_ecef(lon, lat)
         px, py, pz = (np.ascontiguousarray(c) for c in points.T)
         block_bounds = self._block_bounds(points)
@@ -282,8 +282,12 @@ class Polyline:
         problem."""
         at_start = s <= 0.0
         at_end = s >= length
-        x_lon = np.where(at_start, self.lon[segs], self.lon[np.minimum(segs + 1, self.lon.size - 1)])
-        x_lat = np.where(at_start, self.lat[segs], self.lat[np.minimum(segs + 1, self.lat.size - 1)])
+        x_lon = np.where(
+            at_start, self.lon[segs], self.lon[np.minimum(segs + 1, self.lon.size - 1)]
+        )
+        x_lat = np.where(
+            at_start, self.lat[segs], self.lat[np.minimum(segs + 1, self.lat.size - 1)]
+        )
         travel = np.where(at_start, self.segment_azimuth_deg[segs], self._end_azimuth_deg[segs])
         inside = np.nonzero(~(at_start | at_end))[0]
         if inside.size:
@@ -325,9 +329,7 @@ class Polyline:
             new_s = np.clip(s[active] + step, 0.0, length[active])
             # Converged where the next step is below tolerance: the current point is the
             # foot of the perpendicular (or a clamped end) to within 1 µm along the line.
-            done = (np.abs(new_s - s[active]) <= _STEP_TOLERANCE_M) | (
-                iteration == _MAX_ITERATIONS
-            )
+            done = (np.abs(new_s - s[active]) <= _STEP_TOLERANCE_M) | (iteration == _MAX_ITERATIONS)
             finished = active[done]
             x_lon[finished] = np.asarray(a_x_lon)[done]
             x_lat[finished] = np.asarray(a_x_lat)[done]

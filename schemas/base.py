@@ -1,0 +1,75 @@
+"""Shared schema pieces: the strict base class and field types used by several resources."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+
+class StrictSchema(Schema):
+    """Base schema: unknown fields are errors that name the field."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class FiniteFloat(fields.Float):
+    """A float that must be finite and a real JSON number (booleans and strings refused)."""
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow's convention
+        "invalid": "Must be a number.",
+        "special": "Must be a finite number (not NaN or infinity).",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("special")
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return float(result) if result is not None else result
+
+
+def parse_instant(value: Any) -> datetime:
+    """Parse an RFC 3339 date-time or a plain date (midnight UTC) into an aware datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if not isinstance(value, str):
+        raise ValidationError("Must be an RFC 3339 date-time or a date (YYYY-MM-DD).")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValidationError(
+            "Must be an RFC 3339 date-time (2017-06-01T00:00:00Z) or a date (2017-06-01)."
+        ) from None
+    if parsed.tzinfo is None:
+        raise ValidationError("A date-time needs a time zone, e.g. 2017-06-01T12:00:00Z.")
+    return parsed.astimezone(UTC)
+
+
+class Instant(fields.Field):
+    """An RFC 3339 date-time or a date, deserialised to an aware UTC datetime."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        return parse_instant(value)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return format_instant(value)
+
+
+def format_instant(value: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

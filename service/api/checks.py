@@ -1,0 +1,113 @@
+"""``POST /check-zone``: verdicts of points against zones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from flask import Blueprint, Response
+
+from schemas.base import format_instant
+from schemas.check import check_zone_request_schema, point_count, points_of
+from service.api.context import config, reference
+from service.api.errors import ApiError
+from service.api.parsing import json_body, parse_at
+from service.api.responses import MODEL, json_response
+from service.rules.checks import ZoneCheck, check_points
+from service.rules.verdict import NAME_TABLE
+
+bp = Blueprint("checks", __name__)
+
+
+def _zone_info(check: ZoneCheck) -> dict[str, Any]:
+    rule = check.zone.zone
+    assert rule is not None
+    return {
+        "zone": check.zone.id,
+        "name": check.zone.name,
+        "shape": rule.shape,
+        "severity": rule.severity,
+        "message": rule.message,
+        "uncertainty_m": check.uncertainty_m,
+    }
+
+
+@bp.post("/check-zone")
+def check_zone() -> Response:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    data = check_zone_request_schema.load(body)
+    limit = config().MAX_BATCH_POINTS
+    count = point_count(data)
+    if count > limit:
+        raise ApiError(
+            413,
+            f"{count} points is more than the {limit} one request may carry; split the batch.",
+            {"points": [f"At most {limit} points per request."]},
+        )
+    batch, form = points_of(data)
+    at = parse_at(data.get("at"))
+    ref = reference()
+    zones = ref.zones(at, data.get("zones"))
+    result = check_points(ref, zones, batch.lon, batch.lat, batch.accuracy_m, data["distances"])
+    envelope = {
+        "at": format_instant(at),
+        "data_version": ref.data_version,
+        "model": MODEL,
+        "zones": [_zone_info(z) for z in result.zones],
+    }
+    verdicts = NAME_TABLE[result.overall + 1]
+    if form == "columns":
+        zone_columns = {}
+        for z in result.zones:
+            column: dict[str, Any] = {
+                "verdict": NAME_TABLE[z.verdict + 1].tolist(),
+                "margin_m": z.margin_m,
+            }
+            if z.boundary_m is not None:
+                column["distance_to_boundary_m"] = z.boundary_m
+            if z.centre_m is not None:
+                column["distance_to_center_m"] = z.centre_m
+            zone_columns[z.zone.id] = column
+        results: Any = {
+            "id": batch.ids,
+            "lat": batch.lat,
+            "lon": batch.lon,
+            "verdict": verdicts.tolist(),
+            "zones": zone_columns,
+        }
+    else:
+        results = _rows(batch.ids, batch.lat, batch.lon, verdicts, result.zones)
+    return json_response({"results": results, **envelope})
+
+
+def _rows(
+    ids: list[Any], lat: np.ndarray, lon: np.ndarray, verdicts: np.ndarray, zones: list[ZoneCheck]
+) -> list[dict[str, Any]]:
+    per_zone = []
+    for z in zones:
+        rule = z.zone.zone
+        assert rule is not None
+        names = NAME_TABLE[z.verdict + 1].tolist()
+        margins = z.margin_m.tolist()
+        boundary = z.boundary_m.tolist() if z.boundary_m is not None else None
+        centre = z.centre_m.tolist() if z.centre_m is not None else None
+        per_zone.append((z.zone.id, names, margins, boundary, centre, rule.severity, rule.message))
+    rows = []
+    for i, (ident, la, lo, verdict) in enumerate(
+        zip(ids, lat.tolist(), lon.tolist(), verdicts.tolist(), strict=True)
+    ):
+        answers = []
+        for zone_id, names, margins, boundary, centre, severity, message in per_zone:
+            answer: dict[str, Any] = {"zone": zone_id, "verdict": names[i]}
+            if boundary is not None:
+                answer["distance_to_boundary_m"] = boundary[i]
+            answer["margin_m"] = margins[i]
+            if centre is not None:
+                answer["distance_to_center_m"] = centre[i]
+            answer["severity"] = severity
+            answer["message"] = message
+            answers.append(answer)
+        rows.append({"id": ident, "lat": la, "lon": lo, "verdict": verdict, "zones": answers})
+    return rows

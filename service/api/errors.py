@@ -1,0 +1,147 @@
+"""One error body for every failure: RFC 9457 problem details.
+
+``{"type", "title", "status", "detail", "errors"}`` served as ``application/problem+json``,
+where ``errors`` maps each bad field (dotted path) to a list of messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from service.geodesy import GeodesyError
+from service.rules.reference import UnknownFeatureError
+
+PROBLEM_MIME = "application/problem+json"
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    500: "Internal server error",
+}
+
+
+class ApiError(Exception):
+    """An error to report to the client as problem details."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: dict[str, list[str]] | None = None,
+        *,
+        title: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or {}
+        self.title = title or TITLES.get(status, "Error")
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {
+        "type": f"https://geocheck.invalid/problems/{status}",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "errors": errors or {},
+        **(extra or {}),
+    }
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"points.3.lat": ["..."]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key) if key != "_schema" else ""
+            path = ".".join(p for p in (prefix, name) if p)
+            for k, v in flatten_messages(value, path).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "body"] = list(messages)
+    elif isinstance(messages, list):
+        for item in messages:
+            for k, v in flatten_messages(item, prefix).items():
+                out.setdefault(k, []).extend(v)
+    else:
+        out[prefix or "body"] = [str(messages)]
+    return out
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError) -> Response:
+        return problem(
+            err.status,
+            err.detail,
+            err.errors,
+            title=err.title,
+            extra=err.extra,
+            headers=err.headers,
+        )
+
+    @app.errorhandler(ValidationError)
+    def _validation(err: ValidationError) -> Response:
+        errors = flatten_messages(err.messages)
+        fields = ", ".join(sorted(errors))
+        return problem(422, f"The request has invalid fields: {fields}.", errors)
+
+    @app.errorhandler(GeodesyError)
+    def _geodesy(err: GeodesyError) -> Response:
+        return problem(422, str(err), {err.field or "body": [str(err)]})
+
+    @app.errorhandler(UnknownFeatureError)
+    def _unknown(err: UnknownFeatureError) -> Response:
+        hint = f" Did you mean: {', '.join(err.suggestions)}?" if err.suggestions else ""
+        return problem(
+            404,
+            f"No feature or alias named {err.ref!r}.{hint}",
+            extra={"suggestions": err.suggestions},
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Response:
+        status = err.code or 500
+        headers = {}
+        if status == 405:
+            allowed = getattr(err, "valid_methods", None) or []
+            headers["Allow"] = ", ".join(allowed)
+        detail = {
+            404: f"There is no resource at {request.path}. See /openapi.yaml for the routes.",
+            405: f"{request.method} is not allowed here; use {headers.get('Allow', '')}.",
+            413: "The request body is too large.",
+        }.get(status, err.description or TITLES.get(status, "Error"))
+        return problem(status, detail, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "An unexpected error occurred; it has been logged.")

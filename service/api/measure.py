@@ -1,0 +1,347 @@
+"""Distances and the queries around them: ``/distance``, ``/nearby``, ``/destination``,
+``/area`` and ``/zones/{id}/polygon``."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+from flask import Blueprint, Response, request
+from marshmallow import ValidationError
+
+from schemas.base import format_instant
+from schemas.check import point_count
+from schemas.distance import (
+    area_request_schema,
+    destination_request_schema,
+    distance_query_schema,
+    distance_request_schema,
+    nearby_query_schema,
+    zone_polygon_query_schema,
+)
+from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
+from schemas.units import UNITS
+from service.api.context import config, reference
+from service.api.errors import ApiError
+from service.api.parsing import json_body, parse_at, query_param_names
+from service.api.responses import MODEL, json_response
+from service.api.serialize import zone_display_geometry
+from service.geodesy import direct_one
+from service.rules import measure
+from service.rules.measure import SIDE_NAMES, Measurement
+from service.rules.model import Feature
+from service.rules.reference import ReferenceSet, UnknownFeatureError
+from service.rules.shapes import AreaShape
+
+bp = Blueprint("measure", __name__)
+
+
+def _field_error(field: str, err: ValidationError) -> ApiError:
+    messages = err.messages
+    if isinstance(messages, dict):
+        errors = {f"{field}.{k}": list(v) for k, v in messages.items()}
+    else:
+        errors = {field: [str(m) for m in messages]}
+    return ApiError(422, f"{field} is not a valid point.", errors)
+
+
+def _one_point(value: Any, field: str) -> dict[str, Any]:
+    try:
+        return parse_point(value)
+    except ValidationError as err:
+        raise _field_error(field, err) from None
+
+
+def _target(
+    ref: ReferenceSet, value: Any, field: str, at: Any
+) -> tuple[Feature | None, dict[str, Any] | None]:
+    """A ``to`` reference: a feature id/alias, or a point in any accepted form."""
+    if isinstance(value, str):
+        try:
+            feature = ref.resolve(value)
+        except UnknownFeatureError as unknown:
+            try:
+                return None, parse_point(value)
+            except ValidationError:
+                hint = (
+                    f" Did you mean: {', '.join(unknown.suggestions)}?"
+                    if unknown.suggestions
+                    else ""
+                )
+                raise ApiError(
+                    404,
+                    f"{field}: no feature or alias named {value!r}, and it is not a point.{hint}",
+                    {field: ["Unknown feature id or alias, and not a coordinate."]},
+                    extra={"suggestions": unknown.suggestions},
+                ) from None
+        if not feature.in_force(at):
+            raise ApiError(
+                422,
+                f"{feature.id!r} is not in force at the requested time.",
+                {field: ["Not valid at 'at'; see its valid_from / valid_to."]},
+            )
+        return feature, None
+    return None, _one_point(value, field)
+
+
+def _columns(m: Measurement, uncertainty: np.ndarray, units: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "distance_m": m.distance_m,
+        "azimuth_deg": m.azimuth_deg,
+        "nearest": {"lat": m.nearest_lat, "lon": m.nearest_lon},
+        "uncertainty_m": uncertainty,
+    }
+    for key, values in m.extra.items():
+        out[key] = values
+    if units is not None:
+        factor = UNITS[units]
+        for key in (
+            "distance_m",
+            "uncertainty_m",
+            "along_m",
+            "distance_to_boundary_m",
+            "distance_to_center_m",
+        ):
+            if key in out:
+                out[key.replace("_m", f"_{units}")] = out[key] / factor
+    return out
+
+
+def _rows(columns: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    lists: dict[str, list[Any]] = {}
+    for key, values in columns.items():
+        if key == "nearest":
+            lists[key] = [
+                {"lat": a, "lon": b}
+                for a, b in zip(values["lat"].tolist(), values["lon"].tolist(), strict=True)
+            ]
+        elif key == "side":
+            lists[key] = [SIDE_NAMES[int(s)] for s in values.tolist()]
+        else:
+            lists[key] = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return [{key: lists[key][i] for key in lists} for i in range(n)]
+
+
+def _measure(
+    ref: ReferenceSet, batch: PointBatch, to: Any, field: str, at: Any, units: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    feature, point = _target(ref, to, field, at)
+    if feature is not None:
+        m = measure.to_feature(ref, feature, batch.lon, batch.lat)
+        target: dict[str, Any] = {"id": feature.id, "kind": feature.kind, "name": feature.name}
+        own = ref.uncertainty_m(feature)
+    else:
+        assert point is not None
+        m = measure.to_point(batch.lon, batch.lat, point["lon"], point["lat"])
+        target = {"kind": "point", "lat": point["lat"], "lon": point["lon"]}
+        own = point["accuracy_m"]
+    return _columns(m, batch.accuracy_m + own, units), target
+
+
+def _envelope(ref: ReferenceSet, at: Any) -> dict[str, Any]:
+    return {"at": format_instant(at), "data_version": ref.data_version, "model": MODEL}
+
+
+@bp.get("/distance")
+def distance_get() -> Response:
+    query_param_names({"from", "to", "accuracy_m", "units", "at"})
+    args = distance_query_schema.load(_query_dict(["accuracy_m"]))
+    ref = reference()
+    at = parse_at(args.get("at"))
+    origin = _one_point(args["from_"], "from")
+    if "accuracy_m" in args:
+        origin["accuracy_m"] = args["accuracy_m"]
+    batch = parse_point_list([{k: origin[k] for k in ("lat", "lon", "accuracy_m")}], "from")
+    columns, target = _measure(ref, batch, args["to"], "to", at, args.get("units"))
+    row = _rows(columns, 1)[0]
+    return json_response(
+        {
+            "from": {"lat": origin["lat"], "lon": origin["lon"]},
+            "to": target,
+            **row,
+            **_envelope(ref, at),
+        }
+    )
+
+
+@bp.post("/distance")
+def distance_post() -> Response:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    data = distance_request_schema.load(body)
+    ref = reference()
+    at = parse_at(data.get("at"))
+    origin = data["from_"]
+    columnar = isinstance(origin, dict) and isinstance(origin.get("lat"), list)
+    if not isinstance(origin, list) and not columnar:
+        point = _one_point(origin, "from")
+        batch = parse_point_list([{k: point[k] for k in ("lat", "lon", "accuracy_m")}], "from")
+        columns, target = _measure(ref, batch, data["to"], "to", at, data.get("units"))
+        row = _rows(columns, 1)[0]
+        source = {"id": point["id"], "lat": point["lat"], "lon": point["lon"]}
+        return json_response({"from": source, "to": target, **row, **_envelope(ref, at)})
+    count = point_count({"points": origin})
+    limit = config().MAX_BATCH_POINTS
+    if count > limit:
+        raise ApiError(
+            413,
+            f"{count} points is more than the {limit} one request may carry; split the batch.",
+            {"from": [f"At most {limit} points per request."]},
+        )
+    if columnar:
+        batch = parse_columns(origin, "from")
+    elif origin:
+        batch = parse_point_list(origin, "from")
+    else:
+        raise ApiError(422, "from is empty.", {"from": ["Send at least one point."]})
+    columns, target = _measure(ref, batch, data["to"], "to", at, data.get("units"))
+    if columnar:
+        columns["id"] = batch.ids
+        if "side" in columns:
+            columns["side"] = [SIDE_NAMES[int(s)] for s in columns["side"].tolist()]
+        return json_response({"to": target, "results": columns, **_envelope(ref, at)})
+    rows = _rows(columns, len(batch))
+    sources = zip(batch.ids, batch.lat.tolist(), batch.lon.tolist(), strict=True)
+    for row, (ident, lat, lon) in zip(rows, sources, strict=True):
+        row["from"] = {"id": ident, "lat": lat, "lon": lon}
+    return json_response({"to": target, "results": rows, **_envelope(ref, at)})
+
+
+def _query_dict(numeric: list[str]) -> dict[str, Any]:
+    """Query arguments as a dict, converting numeric ones (left as strings if invalid, so
+    the schema reports them)."""
+    out: dict[str, Any] = dict(request.args.items())
+    for key in numeric:
+        if key in out:
+            with contextlib.suppress(ValueError):
+                out[key] = float(out[key])
+    return out
+
+
+@bp.get("/nearby")
+def nearby() -> Response:
+    query_param_names({"point", "radius", "kind", "limit", "units", "at"})
+    raw = _query_dict([])
+    if "limit" in raw:
+        try:
+            raw["limit"] = int(raw["limit"])
+        except ValueError:
+            raise ApiError(
+                422, "limit must be a whole number.", {"limit": ["Must be an integer."]}
+            ) from None
+    args = nearby_query_schema.load(raw)
+    ref = reference()
+    at = parse_at(args.get("at"))
+    origin = _one_point(args["point"], "point")
+    lon, lat = np.array([origin["lon"]]), np.array([origin["lat"]])
+    found = []
+    for feature in ref.features(kind=args.get("kind"), at=at):
+        m = measure.to_feature(ref, feature, lon, lat)
+        distance = float(m.distance_m[0])
+        if distance <= args["radius"]:
+            item: dict[str, Any] = {
+                "id": feature.id,
+                "name": feature.name,
+                "kind": feature.kind,
+                "distance_m": distance,
+                "azimuth_deg": float(m.azimuth_deg[0]),
+                "nearest": {"lat": float(m.nearest_lat[0]), "lon": float(m.nearest_lon[0])},
+                "uncertainty_m": ref.uncertainty_m(feature) + origin["accuracy_m"],
+            }
+            if "distance_to_boundary_m" in m.extra:
+                item["distance_to_boundary_m"] = float(m.extra["distance_to_boundary_m"][0])
+            units = args.get("units")
+            if units is not None:
+                item[f"distance_{units}"] = distance / UNITS[units]
+            found.append(item)
+    found.sort(key=lambda item: (item["distance_m"], item["id"]))
+    return json_response(
+        {
+            "point": {"lat": origin["lat"], "lon": origin["lon"]},
+            "radius_m": args["radius"],
+            "features": found[: args["limit"]],
+            "numberMatched": len(found),
+            **_envelope(ref, at),
+        }
+    )
+
+
+@bp.post("/destination")
+def destination() -> Response:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    data = destination_request_schema.load(body)
+    origin = _one_point(data["from_"], "from")
+    lon, lat, back = direct_one(origin["lon"], origin["lat"], data["azimuth"], data["distance"])
+    return json_response(
+        {
+            "from": {"lat": origin["lat"], "lon": origin["lon"]},
+            "azimuth_deg": data["azimuth"],
+            "distance_m": data["distance"],
+            "lat": lat,
+            "lon": lon,
+            "back_azimuth_deg": back,
+            "model": MODEL,
+        }
+    )
+
+
+@bp.post("/area")
+def area() -> Response:
+    body = json_body()
+    if isinstance(body, dict) and body.get("type") in ("Polygon", "MultiPolygon"):
+        body = {"geometry": body}
+    elif isinstance(body, dict) and body.get("type") == "Feature":
+        body = {"geometry": body.get("geometry")}
+    if not isinstance(body, dict):
+        raise ApiError(
+            422,
+            'The body must be a GeoJSON Polygon or {"geometry": …}.',
+            {"body": ["Must be an object."]},
+        )
+    data = area_request_schema.load(body)
+    shape = AreaShape(data["geometry"])
+    return json_response(
+        {
+            "area_m2": shape.area_m2,
+            "area_km2": shape.area_m2 / 1e6,
+            "perimeter_m": shape.perimeter_m,
+            "model": MODEL,
+        }
+    )
+
+
+@bp.get("/zones/<string:zone_id>/polygon")
+def zone_polygon(zone_id: str) -> Response:
+    query_param_names({"max_error_m", "at"})
+    args = zone_polygon_query_schema.load(_query_dict(["max_error_m"]))
+    ref = reference()
+    feature = ref.resolve(zone_id)
+    if feature.kind != "zone":
+        raise ApiError(
+            404,
+            f"{feature.id!r} is a {feature.kind}, not a zone.",
+            {"zone_id": ["Not a zone; see GET /features?kind=zone."]},
+        )
+    geometry, error = zone_display_geometry(ref, feature, args["max_error_m"])
+    assert feature.zone is not None
+    return json_response(
+        {
+            "type": "Feature",
+            "id": feature.id,
+            "geometry": geometry,
+            "properties": {
+                "id": feature.id,
+                "name": feature.name,
+                "zone": feature.zone.to_dict(),
+                "requested_max_error_m": args["max_error_m"],
+                "max_error_m": error,
+                "uncertainty_m": ref.uncertainty_m(feature),
+                "data_version": ref.data_version,
+            },
+        },
+        mimetype="application/geo+json",
+    )

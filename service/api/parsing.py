@@ -1,0 +1,66 @@
+"""Request parsing shared by the blueprints: the JSON body and common query parameters."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import request
+from marshmallow import ValidationError
+
+from schemas.base import parse_instant
+from service.api.errors import ApiError
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; send numbers only")
+
+
+def json_body() -> Any:
+    """The request body parsed as strict JSON (no NaN/Infinity), or a 4xx problem."""
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiError(
+            415,
+            "Send the body as JSON with Content-Type: application/json "
+            f"(got {mimetype or 'none'}).",
+            {"Content-Type": ["Must be application/json or application/geo+json."]},
+        )
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(
+            400, "The request body is empty; send a JSON object.", {"body": ["Required."]}
+        )
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ApiError(
+            400, "The JSON body is nested too deeply.", {"body": ["Too deep."]}
+        ) from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ApiError(400, f"The body is not valid JSON: {err}", {"body": [str(err)]}) from None
+
+
+def parse_at(value: Any, field: str = "at") -> datetime:
+    """The ``at`` instant (RFC 3339 or date); now when absent."""
+    if value is None or value == "":
+        return datetime.now(UTC)
+    try:
+        return parse_instant(value)
+    except ValidationError as err:
+        raise ApiError(422, f"{field} is not a valid time.", {field: list(err.messages)}) from None
+
+
+def query_param_names(allowed: set[str]) -> None:
+    """Reject unknown query parameters, naming them (typos otherwise go unnoticed)."""
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        raise ApiError(
+            400,
+            f"Unknown query parameter(s): {', '.join(unknown)}.",
+            {
+                name: [f"Unknown parameter; allowed: {', '.join(sorted(allowed))}."]
+                for name in unknown
+            },
+        )

@@ -1,0 +1,51 @@
+"""Configuration: one class, read from ``GEOCHECK_*`` environment variables when the app is
+built (never at import time). Documented as a table in the README."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Config:
+    #: Folder of ``*.geojson`` reference files to serve (default: the shipped ``geodata/``).
+    DATA_DIR: Path | None = None
+    #: Most points one request may carry (413 beyond).
+    MAX_BATCH_POINTS: int = 100_000
+    #: Largest request body in bytes (413 beyond).
+    MAX_BODY_BYTES: int = 64 * 1024 * 1024
+    #: Maximum error (m) of zone display polygons served in ``/features``.
+    DISPLAY_MAX_ERROR_M: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = env.get(f"GEOCHECK_{spec.name}")
+            if raw is None or raw == "":
+                continue
+            default = spec.default
+            try:
+                if spec.name == "DATA_DIR":
+                    values[spec.name] = Path(raw)
+                elif isinstance(default, int):
+                    values[spec.name] = int(raw)
+                elif isinstance(default, float):
+                    values[spec.name] = float(raw)
+                else:
+                    values[spec.name] = raw
+            except ValueError:
+                raise ValueError(f"GEOCHECK_{spec.name}={raw!r} is not a valid value") from None
+        return cls(**values)
+
+    def updated(self, overrides: Mapping[str, Any] | None) -> Config:
+        merged = {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        for key, value in (overrides or {}).items():
+            if key in merged:
+                merged[key] = value
+        return Config(**merged)

@@ -1,0 +1,1 @@
+"""Zones, features and verdicts over the geodesy core (pure: no Flask, no database)."""

@@ -1,0 +1,71 @@
+"""Check points against zones: per-zone verdicts and distances, and the overall verdict.
+
+Everything is column-wise: arrays of ``lon, lat`` (degrees) and ``accuracy_m`` (m) in, one
+array per output field out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.geodesy import Circle
+from service.geodesy.ellipsoid import FloatArray
+from service.rules.model import Feature
+from service.rules.reference import ReferenceSet
+from service.rules.verdict import OUTSIDE, Codes, fast_verdicts, verdict_codes
+
+
+@dataclass
+class ZoneCheck:
+    """One zone's answer for every point."""
+
+    zone: Feature
+    uncertainty_m: float
+    verdict: Codes
+    margin_m: FloatArray
+    #: Signed distance to the boundary (m, negative inside); None when not computed.
+    boundary_m: FloatArray | None
+    #: Distance to the centre (m) for circles; None otherwise or when not computed.
+    centre_m: FloatArray | None
+
+
+@dataclass
+class CheckResult:
+    overall: Codes
+    zones: list[ZoneCheck]
+
+
+def check_points(
+    reference: ReferenceSet,
+    zones: list[Feature],
+    lon: FloatArray,
+    lat: FloatArray,
+    accuracy_m: FloatArray,
+    with_distances: bool = True,
+) -> CheckResult:
+    """Verdicts of every point against every zone.
+
+    With ``with_distances=False`` only verdicts are computed, and points whose verdict the
+    proven cheap bounds settle skip the exact geodesic work.
+    """
+    overall = np.full(lon.shape, OUTSIDE, dtype=np.int8)
+    results = []
+    for zone in zones:
+        shape = reference.shape(zone)
+        uncertainty = reference.uncertainty_m(zone)
+        margin = accuracy_m + uncertainty
+        boundary = centre = None
+        if not with_distances:
+            codes = fast_verdicts(shape, lon, lat, margin)
+        elif isinstance(shape, Circle):
+            distance = shape.distance(lon, lat)
+            boundary, centre = distance.boundary_m, distance.centre_m
+            codes = verdict_codes(boundary, margin)
+        else:
+            boundary = shape.signed_distance(lon, lat)
+            codes = verdict_codes(boundary, margin)
+        np.maximum(overall, codes, out=overall)
+        results.append(ZoneCheck(zone, uncertainty, codes, margin, boundary, centre))
+    return CheckResult(overall, results)

@@ -1,0 +1,181 @@
+"""A snapshot of the reference set: lookups by id or alias, validity in time, and the
+geometry of every feature and zone, with zone uncertainty inherited from what they follow.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from service.geodesy import Circle, GeodesyError
+from service.rules.model import Feature, normalize_name
+from service.rules.shapes import AreaShape, CorridorShape, PointShape, RouteShape, Shape
+
+
+class UnknownFeatureError(LookupError):
+    """No feature has that id or alias; ``suggestions`` lists close matches (ids)."""
+
+    def __init__(self, ref: str, suggestions: list[str]) -> None:
+        super().__init__(f"No feature or alias named {ref!r}.")
+        self.ref = ref
+        self.suggestions = suggestions
+
+
+class ReferenceDataError(ValueError):
+    """The reference set is inconsistent (a zone names a missing site, two features claim
+    one alias...). ``problems`` lists each one, naming the feature."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class ReferenceSet:
+    """Every feature as of one data version. Immutable; build a new one on change."""
+
+    def __init__(self, features: Iterable[Feature], data_version: int) -> None:
+        self.data_version = data_version
+        self._features: dict[str, Feature] = {}
+        self._names: dict[str, str] = {}
+        problems: list[str] = []
+        for feature in features:
+            if feature.id in self._features:
+                problems.append(f"feature {feature.id!r}: the id is used twice")
+            self._features[feature.id] = feature
+        # Ids win over aliases; an alias two features claim is an error.
+        for feature in self._features.values():
+            self._names[normalize_name(feature.id)] = feature.id
+        for feature in self._features.values():
+            for label in (feature.name, *feature.aliases):
+                key = normalize_name(label)
+                owner = self._names.get(key)
+                if owner is None:
+                    self._names[key] = feature.id
+                elif owner != feature.id and key != normalize_name(owner):
+                    problems.append(
+                        f"feature {feature.id!r}: alias {label!r} already names {owner!r}"
+                    )
+        self._shapes: dict[str, Shape] = {}
+        for feature in self._features.values():
+            try:
+                self._shapes[feature.id] = self._build_shape(feature)
+            except (GeodesyError, ReferenceDataError) as err:
+                problems.append(f"feature {feature.id!r}: {err}")
+        if problems:
+            raise ReferenceDataError(problems)
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and normalize_name(ref) in self._names
+
+    def features(self, kind: str | None = None, at: datetime | None = None) -> list[Feature]:
+        """Features in id order, optionally of one kind and in force at ``at``."""
+        return [
+            f
+            for f in sorted(self._features.values(), key=lambda f: f.id)
+            if (kind is None or f.kind == kind) and (at is None or f.in_force(at))
+        ]
+
+    def resolve(self, ref: str) -> Feature:
+        """The feature with this id, name or alias (case- and accent-insensitive)."""
+        feature_id = self._names.get(normalize_name(ref))
+        if feature_id is None:
+            raise UnknownFeatureError(ref, self.suggest(ref))
+        return self._features[feature_id]
+
+    def suggest(self, ref: str, limit: int = 3) -> list[str]:
+        """Ids of features whose id, name or alias is close to ``ref``."""
+        close = difflib.get_close_matches(normalize_name(ref), self._names, n=10, cutoff=0.6)
+        ids: list[str] = []
+        for key in close:
+            if self._names[key] not in ids:
+                ids.append(self._names[key])
+        return ids[:limit]
+
+    @cached_property
+    def zone_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.features(kind="zone"))
+
+    def zones(self, at: datetime, ids: Iterable[str] | None = None) -> list[Feature]:
+        """Zones in force at ``at``: all of them, or those named in ``ids`` (which must be
+        zones; raises :class:`UnknownFeatureError` or ``ValueError``)."""
+        if ids is None:
+            return [z for z in self.features(kind="zone") if z.in_force(at)]
+        chosen = []
+        for ref in ids:
+            feature = self.resolve(ref)
+            if feature.kind != "zone":
+                raise ValueError(f"{ref!r} is a {feature.kind}, not a zone")
+            if feature.in_force(at) and feature not in chosen:
+                chosen.append(feature)
+        return chosen
+
+    # -- geometry -----------------------------------------------------------------------
+
+    def shape(self, feature: Feature) -> Shape:
+        return self._shapes[feature.id]
+
+    def uncertainty_m(self, feature: Feature) -> float:
+        """The feature's own uncertainty plus that of the feature it follows (a circle's
+        centre site, a corridor's route)."""
+        rule = feature.zone
+        extra = 0.0
+        if rule is not None and rule.shape == "circle" and isinstance(rule.centre, str):
+            extra = self._features[rule.centre].uncertainty_m
+        elif rule is not None and rule.shape == "corridor" and rule.route is not None:
+            extra = self._features[rule.route].uncertainty_m
+        return feature.uncertainty_m + extra
+
+    def circle_centre(self, feature: Feature) -> tuple[float, float] | None:
+        """(lon, lat) of a circle zone's centre, following its site."""
+        shape = self._shapes[feature.id]
+        return (shape.lon, shape.lat) if isinstance(shape, Circle) else None
+
+    def _build_shape(self, feature: Feature) -> Shape:
+        geometry = feature.geometry
+        rule = feature.zone
+        if rule is None:
+            if geometry is None:
+                raise ReferenceDataError([f"a {feature.kind} needs a geometry"])
+            return _shape_of_geometry(geometry)
+        if rule.shape == "circle":
+            assert rule.radius_m is not None
+            centre = rule.centre
+            if isinstance(centre, str):
+                site = self._lookup_ref(centre, "site", "centre")
+                assert site.geometry is not None
+                lon, lat = site.geometry["coordinates"][:2]
+            else:
+                assert centre is not None
+                lon, lat = centre
+            return Circle(lon, lat, rule.radius_m)
+        if rule.shape == "corridor":
+            assert rule.route is not None and rule.half_width_m is not None
+            route = self._lookup_ref(rule.route, "route", "route")
+            assert route.geometry is not None
+            return CorridorShape(RouteShape(route.geometry), rule.half_width_m)
+        if geometry is None:
+            raise ReferenceDataError(["a polygon zone needs Polygon geometry"])
+        return AreaShape(geometry)
+
+    def _lookup_ref(self, ref: str, kind: str, field: str) -> Feature:
+        target = self._features.get(ref)
+        if target is None or target.kind != kind:
+            raise ReferenceDataError([f"zone.{field} {ref!r} is not a {kind} id"])
+        return target
+
+
+def _shape_of_geometry(geometry: dict[str, Any]) -> Shape:
+    kind = geometry["type"]
+    if kind == "Point":
+        return PointShape(*geometry["coordinates"][:2])
+    if kind in ("LineString", "MultiLineString"):
+        return RouteShape(geometry)
+    return AreaShape(geometry)

@@ -1,0 +1,58 @@
+"""Three-valued verdicts: inside, uncertain, outside.
+
+For a point P and zone Z: ``b`` is the signed geodesic distance from P to Z's boundary
+(negative inside) and ``margin`` = Z's uncertainty + P's accuracy (m). The verdict is
+``inside`` if ``b < −margin``, ``outside`` if ``b > margin``, else ``uncertain``. With zero
+margin the zone is closed: ``inside ⇔ b ≤ 0``. Verdicts are coded as int8: 1 inside,
+0 uncertain, −1 outside, so a point's overall verdict is the maximum over its zones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from service.geodesy.ellipsoid import FloatArray
+from service.rules.shapes import Shape
+
+INSIDE = 1
+UNCERTAIN = 0
+OUTSIDE = -1
+NAMES = {INSIDE: "inside", UNCERTAIN: "uncertain", OUTSIDE: "outside"}
+#: Index a numpy array of codes + 1 to get names.
+NAME_TABLE = np.array(["outside", "uncertain", "inside"], dtype=object)
+
+Codes = npt.NDArray[np.int8]
+
+
+def verdict_codes(boundary_m: npt.ArrayLike, margin_m: npt.ArrayLike) -> Codes:
+    """Verdicts from exact signed distances and margins (broadcast)."""
+    b = np.asarray(boundary_m, dtype=np.float64)
+    m = np.asarray(margin_m, dtype=np.float64)
+    closed = np.where(b <= 0, INSIDE, OUTSIDE)
+    banded = np.where(b < -m, INSIDE, np.where(b > m, OUTSIDE, UNCERTAIN))
+    return np.where(m == 0, closed, banded).astype(np.int8)
+
+
+def _decided_by_bounds(low: FloatArray, high: FloatArray, margin: FloatArray) -> Codes:
+    """Verdicts that the bounds make certain; 2 where the exact distance is needed."""
+    undecided = np.int8(2)
+    out = np.full(low.shape, undecided, dtype=np.int8)
+    zero = margin == 0
+    out[np.where(zero, high <= 0, high < -margin)] = INSIDE
+    out[low > margin] = OUTSIDE
+    out[~zero & (low >= -margin) & (high <= margin)] = UNCERTAIN
+    return out
+
+
+def fast_verdicts(shape: Shape, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike) -> Codes:
+    """Verdicts for many points, computing exact distances only where the proven bounds
+    leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``."""
+    margin = np.broadcast_to(np.asarray(margin_m, dtype=np.float64), lon.shape)
+    low, high = shape.boundary_bounds(lon, lat)
+    codes = _decided_by_bounds(low, high, margin)
+    open_ = np.nonzero(codes == 2)[0]
+    if open_.size:
+        exact = shape.signed_distance(lon[open_], lat[open_])
+        codes[open_] = verdict_codes(exact, margin[open_])
+    return codes

@@ -1,0 +1,1 @@
+"""Persistence: where reference features live and how they are seeded from ``geodata/``."""
