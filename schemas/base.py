@@ -55,7 +55,10 @@ def parse_instant(value: Any) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise ValidationError("A date-time needs a time zone, e.g. 2017-06-01T12:00:00Z.")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("The instant is outside the years 1–9999 once in UTC.") from None
 
 
 class Instant(fields.Field):

@@ -248,7 +248,10 @@ def _column(values: Any, name: str, errors: dict[str, list[str]]) -> FloatArray 
     if not isinstance(values, list):
         errors[name] = ["Must be a list of numbers."]
         return None
-    array = np.asarray(values) if values else np.empty(0)
+    try:
+        array = np.asarray(values) if values else np.empty(0)
+    except (ValueError, TypeError, OverflowError):  # ragged nesting, huge integers
+        array = np.empty(0, dtype=object)
     if (
         array.dtype.kind not in "iuf"
         or array.ndim != 1

@@ -14,6 +14,7 @@ from service.api.errors import ApiError
 from service.api.parsing import json_body, parse_at
 from service.api.responses import MODEL, json_response
 from service.rules.checks import ZoneCheck, check_points
+from service.rules.reference import NotAZoneError
 from service.rules.verdict import NAME_TABLE
 
 bp = Blueprint("checks", __name__)
@@ -49,7 +50,10 @@ def check_zone() -> Response:
     batch, form = points_of(data)
     at = parse_at(data.get("at"))
     ref = reference()
-    zones = ref.zones(at, data.get("zones"))
+    try:
+        zones = ref.zones(at, data.get("zones"))
+    except NotAZoneError as err:
+        raise ApiError(422, f"{err}.", {"zones": [f"{err.ref!r} is not a zone."]}) from None
     result = check_points(ref, zones, batch.lon, batch.lat, batch.accuracy_m, data["distances"])
     envelope = {
         "at": format_instant(at),

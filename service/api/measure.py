@@ -326,6 +326,12 @@ def zone_polygon(zone_id: str) -> Response:
             f"{feature.id!r} is a {feature.kind}, not a zone.",
             {"zone_id": ["Not a zone; see GET /features?kind=zone."]},
         )
+    if "at" in args and not feature.in_force(args["at"]):
+        raise ApiError(
+            422,
+            f"{feature.id!r} is not in force at the requested time.",
+            {"at": ["The zone is not valid then; see its valid_from / valid_to."]},
+        )
     geometry, error = zone_display_geometry(ref, feature, args["max_error_m"])
     assert feature.zone is not None
     return json_response(

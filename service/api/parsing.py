@@ -44,7 +44,7 @@ def json_body() -> Any:
 
 def parse_at(value: Any, field: str = "at") -> datetime:
     """The ``at`` instant (RFC 3339 or date); now when absent."""
-    if value is None or value == "":
+    if value is None:
         return datetime.now(UTC)
     try:
         return parse_instant(value)

@@ -24,6 +24,14 @@ class UnknownFeatureError(LookupError):
         self.suggestions = suggestions
 
 
+class NotAZoneError(ValueError):
+    """A feature named where a zone is required."""
+
+    def __init__(self, ref: str, kind: str) -> None:
+        super().__init__(f"{ref!r} is a {kind}, not a zone")
+        self.ref = ref
+
+
 class ReferenceDataError(ValueError):
     """The reference set is inconsistent (a zone names a missing site, two features claim
     one alias...). ``problems`` lists each one, naming the feature."""
@@ -112,7 +120,7 @@ class ReferenceSet:
         for ref in ids:
             feature = self.resolve(ref)
             if feature.kind != "zone":
-                raise ValueError(f"{ref!r} is a {feature.kind}, not a zone")
+                raise NotAZoneError(ref, feature.kind)
             if feature.in_force(at) and feature not in chosen:
                 chosen.append(feature)
         return chosen

@@ -1,0 +1,143 @@
+"""Every bad request gets a 4xx problem+json naming the field; never a 5xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+POINT = {"lat": 33.9, "lon": 38.2}
+
+BAD_BODIES: list[tuple[str, Any, int, str]] = [
+    ("/check-zone", {}, 422, "point"),
+    ("/check-zone", {"point": POINT, "points": [POINT]}, 422, "point"),
+    ("/check-zone", {"point": {"lat": 95.0, "lon": 38.0}}, 422, "point.lat"),
+    ("/check-zone", {"point": {"lat": "x", "lon": 38.0}}, 422, "point.lat"),
+    ("/check-zone", {"point": POINT, "extra": 1}, 422, "extra"),
+    ("/check-zone", {"point": POINT, "at": "yesterday"}, 422, "at"),
+    ("/check-zone", {"point": POINT, "distances": "no"}, 422, "distances"),
+    ("/check-zone", {"points": []}, 422, "points"),
+    ("/check-zone", {"points": {"lat": [1.0, "a"], "lon": [1.0, 2.0]}}, 422, "points.lat.1"),
+    ("/check-zone", {"points": {"lat": [1.0], "lon": [1.0], "bogus": []}}, 422, "points.bogus"),
+    (
+        "/check-zone",
+        {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": None}]},
+        422,
+        "features.0.geometry",
+    ),
+    ("/check-zone", [1, 2], 422, "body"),
+    ("/distance", {"from": "34, 37"}, 422, "to"),
+    ("/distance", {"from": "34, 37", "to": "nowhere at all"}, 404, "to"),
+    ("/distance", {"from": "here", "to": "palmyra"}, 422, "from"),
+    ("/distance", {"from": "34, 37", "to": "palmyra", "units": "furlongs"}, 422, "units"),
+    ("/destination", {"from": "34, 37", "azimuth": "up", "distance": 5}, 422, "azimuth"),
+    ("/destination", {"from": "34, 37", "azimuth": 10, "distance": "-5 km"}, 422, "distance"),
+    ("/destination", {"from": "34, 37", "azimuth": 10, "distance": "5 parsecs"}, 422, "distance"),
+    ("/area", {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, 422, "geometry"),
+    ("/area", {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1]]]}, 422, "geometry"),
+    (
+        "/area",
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [2, 0], [0, 0]]]},
+        422,
+        "coordinates",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "status", "field"), BAD_BODIES)
+def test_bad_bodies(client: FlaskClient, path: str, body: Any, status: int, field: str) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == status, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert set(problem) >= {"type", "title", "status", "detail", "errors"}
+    assert problem["status"] == status
+    if status == 422:
+        assert any(key == field or key.startswith(field) for key in problem["errors"]), problem
+
+
+def test_overflowing_numbers_are_not_infinity(client: FlaskClient) -> None:
+    body = '{"points": [{"lat": 33.9, "lon": 38.2}, {"lat": 1e400, "lon": 0}]}'
+    response = client.post("/check-zone", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert "points.1" in response.get_json()["errors"]
+
+
+POST_ROUTES = ["/check-zone", "/distance", "/destination", "/area"]
+
+
+@pytest.mark.parametrize("path", POST_ROUTES)
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        ("{bad json", "application/json", 400),
+        ('{"point": NaN}', "application/json", 400),
+        ('{"point": Infinity}', "application/json", 400),
+        ("", "application/json", 400),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400),
+        ('{"point": "1, 2"}', "text/plain", 415),
+        ("point=1", "application/x-www-form-urlencoded", 415),
+        (b"\xff\xfe\x00", "application/json", 400),
+    ],
+)
+def test_malformed_bodies(
+    client: FlaskClient, path: str, data: Any, content_type: str, status: int
+) -> None:
+    response = client.post(path, data=data, content_type=content_type)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/distance?from=34,37",
+        "/distance?from=34,37&to=palmyra&units=parsec",
+        "/distance?from=34,37&to=palmyra&accuracy_m=-3",
+        "/distance?from=34,37&to=palmyra&accuracy_m=nan",
+        "/distance?from=34,37&to=palmyra&colour=red",
+        "/nearby",
+        "/nearby?point=34,37&radius=far",
+        "/nearby?point=34,37&limit=0",
+        "/nearby?point=34,37&limit=x",
+        "/features?kind=mountain",
+        "/features?at=tomorrow",
+        "/zones/al-tanf-deconfliction-zone/polygon?max_error_m=0",
+        "/zones/al-tanf-deconfliction-zone/polygon?max_error_m=abc",
+    ],
+)
+def test_bad_queries_are_4xx(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert 400 <= response.status_code < 500, url
+    assert response.mimetype == "application/problem+json"
+
+
+def test_unknown_route_and_method(client: FlaskClient) -> None:
+    assert client.get("/nowhere").status_code == 404
+    response = client.delete("/check-zone")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    assert response.mimetype == "application/problem+json"
+
+
+def test_oversized_body_is_413(client: FlaskClient) -> None:
+    from service import create_app
+
+    small = create_app({"MAX_BODY_BYTES": 1000}).test_client()
+    response = small.post(
+        "/check-zone", data="[" + "1," * 2000 + "1]", content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T01:00:00.0+23:51", "9999-12-31T23:00:00-05:00", "2017-13-01", "now"]
+)
+def test_instants_out_of_range_are_422(client: FlaskClient, at: str) -> None:
+    from urllib.parse import quote
+
+    response = client.get(f"/features?at={quote(at)}")
+    assert response.status_code == 422
+    assert "at" in response.get_json()["errors"]
