@@ -51,9 +51,14 @@ def test_all_forms_give_the_same_answers(client: FlaskClient) -> None:
     lons, lats = rng.uniform(37.5, 39.8, 30).tolist(), rng.uniform(32.8, 34.3, 30).tolist()
     objects = _check(
         client,
-        {"points": [{"lat": a, "lon": b, "id": i} for i, (a, b) in enumerate(zip(lats, lons))]},
+        {
+            "points": [
+                {"lat": a, "lon": b, "id": i}
+                for i, (a, b) in enumerate(zip(lats, lons, strict=True))
+            ]
+        },
     )
-    strings = _check(client, {"points": [f"{a!r}, {b!r}" for a, b in zip(lats, lons)]})
+    strings = _check(client, {"points": [f"{a!r}, {b!r}" for a, b in zip(lats, lons, strict=True)]})
     columns = _check(client, {"points": {"lat": lats, "lon": lons, "id": list(range(30))}})
     features = _check(
         client,
@@ -65,7 +70,7 @@ def test_all_forms_give_the_same_answers(client: FlaskClient) -> None:
                     "geometry": {"type": "Point", "coordinates": [b, a]},
                     "properties": {"id": i},
                 }
-                for i, (a, b) in enumerate(zip(lats, lons))
+                for i, (a, b) in enumerate(zip(lats, lons, strict=True))
             ],
         },
     )
@@ -76,7 +81,7 @@ def test_all_forms_give_the_same_answers(client: FlaskClient) -> None:
     distances = [r["zones"][0]["distance_to_boundary_m"] for r in objects["results"]]
     assert distances == columns["results"]["zones"][ZONE]["distance_to_boundary_m"]
     assert [r["id"] for r in features["results"]] == list(range(30))
-    for lon, lat, d in zip(lons, lats, distances):
+    for lon, lat, d in zip(lons, lats, distances, strict=True):
         assert d == pytest.approx(oracle.distance(lon, lat, *CENTRE) - 55_000.0, abs=1e-6)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -86,7 +88,7 @@ def test_zone_polygon_states_its_real_error(client: FlaskClient) -> None:
     body = client.get("/zones/al-tanf-deconfliction-zone/polygon?max_error_m=2").get_json()
     assert body["properties"]["max_error_m"] <= 2.0
     ring = body["geometry"]["coordinates"][0]
-    for (lon1, lat1), (lon2, lat2) in zip(ring[:-1], ring[1:]):
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(ring):
         mid = ((lon1 + lon2) / 2, (lat1 + lat2) / 2)
         error = abs(oracle.distance(*mid, 38.6178, 33.5058) - 55_000.0)
         assert error <= body["properties"]["max_error_m"] * 1.05

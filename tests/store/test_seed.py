@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from geodata import DATA_DIR
-
 from service.rules.reference import ReferenceDataError, ReferenceSet
 from service.store.seed import GeodataError, load_reference_data
 from tests.geodesy import oracle
