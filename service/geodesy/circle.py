@@ -13,6 +13,10 @@ import numpy.typing as npt
 
 from service.geodesy.ellipsoid import (
     BOUND_SLACK_M,
+    ECCENTRICITY_SQ,
+    MAX_GEODESIC_CURVATURE,
+    SCHUR_MAX_CHORD_M,
+    SEMI_MAJOR_M,
     WGS84,
     FloatArray,
     as_lonlat,
@@ -22,6 +26,9 @@ from service.geodesy.ellipsoid import (
     to_ecef,
 )
 from service.geodesy.errors import GeodesyError
+
+#: Slack (m²) on squared chords from :meth:`Circle.chord_squared` (errors measured ≤ 0.11 m²).
+CHORD_SQUARED_SLACK_M2 = 1.0
 
 #: Largest accepted radius (m): a quarter of the meridian. Larger circles are better
 #: written as the complement of a smaller one.
@@ -61,6 +68,10 @@ class Circle:
             )
         self.radius_m = radius
         self._centre_ecef = to_ecef(self.lon, self.lat)
+        cx, cy, cz = (float(v) for v in self._centre_ecef)
+        self._centre_horizontal = float(np.hypot(cx, cy))
+        self._centre_z = cz
+        self._centre_norm_sq = cx * cx + cy * cy + cz * cz
 
     def __repr__(self) -> str:
         return f"Circle(lon={self.lon}, lat={self.lat}, radius_m={self.radius_m})"
@@ -100,6 +111,72 @@ class Circle:
         low = chord - BOUND_SLACK_M - self.radius_m
         high = geodesic_upper_bound(chord) + BOUND_SLACK_M - self.radius_m
         return low, high
+
+    def chord_squared(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
+        """Squared straight-line distance (m²) from each point to the centre.
+
+        Computed as ``|P|² + |C|² − 2 P·C`` with ``P·C = h_P h_C cos Δλ + z_P z_C`` (three
+        transcendental functions a point instead of five). Each term is ~4e13 m² with a
+        relative error of a few ulp: measured within 0.11 m² of a difference-based
+        chord worldwide;
+        :data:`CHORD_SQUARED_SLACK_M2` covers that with a wide margin.
+        """
+        lon_a, lat_a = as_lonlat(lon, lat)
+        phi = np.radians(lat_a)
+        sin_phi = np.sin(phi)
+        n = SEMI_MAJOR_M / np.sqrt(1.0 - ECCENTRICITY_SQ * sin_phi * sin_phi)
+        horizontal = n * np.cos(phi)
+        z = n * (1.0 - ECCENTRICITY_SQ) * sin_phi
+        dlon = lon_a - self.lon
+        dlon *= np.pi / 180.0
+        cos_dlon = np.cos(dlon, out=dlon)
+        dot = horizontal * (self._centre_horizontal * cos_dlon) + z * self._centre_z
+        square = horizontal * horizontal + z * z
+        square += self._centre_norm_sq
+        square -= 2.0 * dot
+        return square
+
+    def verdict_bounds(
+        self, lon: npt.ArrayLike, lat: npt.ArrayLike, margin_m: float
+    ) -> npt.NDArray[np.int8]:
+        """Verdicts the straight-line bounds make certain, for one margin (m): 1 inside,
+        0 uncertain, −1 outside, 2 where the exact distance is needed.
+
+        Same proof as :meth:`boundary_bounds` (``c ≤ s ≤ U(c)``), but since ``U`` is
+        increasing, ``U(c) < t`` ⇔ ``c < (2/κ)·sin(κt/2)``: every decision is a comparison
+        of the squared chord with a threshold computed once, with no per-point arcsine.
+        """
+        chord2 = self.chord_squared(lon, lat)
+        r, m, slack = self.radius_m, float(margin_m), BOUND_SLACK_M
+
+        def chord_below(arc: float) -> float:
+            """Largest chord whose Schur bound is still below ``arc`` (m)."""
+            if arc <= 0:
+                return -1.0
+            kappa = MAX_GEODESIC_CURVATURE
+            chord = 2.0 / kappa * np.sin(min(kappa * arc / 2.0, np.pi / 2))
+            return float(min(chord, SCHUR_MAX_CHORD_M))
+
+        slack2 = CHORD_SQUARED_SLACK_M2
+
+        def squared(x: float) -> float:
+            return x * x if x > 0 else -np.inf
+
+        # s ≥ c > r + m  ⇒ outside.
+        # s ≥ c > r + m ⇒ outside; U(c) < r − m ⇒ inside (closed zone: U(c) ≤ r).
+        outside = chord2 > squared(r + m + slack) + slack2
+        inside_limit = chord_below(r - slack) if m == 0 else chord_below(r - m - slack)
+        inside = chord2 < squared(inside_limit) - slack2
+        # 2 − 3·outside − inside: −1 outside, 1 inside, 2 undecided.
+        codes = np.full(chord2.shape, 2, dtype=np.int8)
+        codes -= outside.view(np.int8) * np.int8(3)
+        codes -= inside.view(np.int8)
+        if m > 0:
+            band = (chord2 >= squared(r - m + slack) + slack2) & (
+                chord2 < squared(chord_below(r + m - slack)) - slack2
+            )
+            codes[band] = 0
+        return codes
 
     def contains_pole(self, north: bool) -> bool:
         """Whether the North (or South) Pole lies inside the circle."""

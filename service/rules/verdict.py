@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from service.geodesy import Circle
 from service.geodesy.ellipsoid import FloatArray
 from service.rules.shapes import Shape
 
@@ -48,9 +49,14 @@ def _decided_by_bounds(low: FloatArray, high: FloatArray, margin: FloatArray) ->
 def fast_verdicts(shape: Shape, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike) -> Codes:
     """Verdicts for many points, computing exact distances only where the proven bounds
     leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``."""
-    margin = np.broadcast_to(np.asarray(margin_m, dtype=np.float64), lon.shape)
-    low, high = shape.boundary_bounds(lon, lat)
-    codes = _decided_by_bounds(low, high, margin)
+    given = np.asarray(margin_m, dtype=np.float64)
+    margin = np.broadcast_to(given, lon.shape)
+    uniform = given.ndim == 0 or (margin.size > 0 and bool(np.ptp(margin) == 0))
+    if isinstance(shape, Circle) and uniform:
+        codes = shape.verdict_bounds(lon, lat, float(margin.flat[0]))
+    else:
+        low, high = shape.boundary_bounds(lon, lat)
+        codes = _decided_by_bounds(low, high, margin)
     open_ = np.nonzero(codes == 2)[0]
     if open_.size:
         exact = shape.signed_distance(lon[open_], lat[open_])
