@@ -102,19 +102,9 @@ def _messages(err: ValidationError) -> list[str]:
 
 
 def points_of(data: dict[str, Any]) -> tuple[PointBatch, str]:
-    """The points of a validated envelope and the form they came in:
-    ``"single"``, ``"list"``, ``"columns"`` or ``"features"``."""
-    if "point" in data:
-        try:
-            point = parse_point(data["point"])
-        except ValidationError as err:
-            messages = err.messages
-            raise ValidationError(
-                {f"point.{k}": v for k, v in messages.items()}
-                if isinstance(messages, dict)
-                else {"point": messages}
-            ) from None
-        return parse_point_list([point_for_list(point)], "point"), "single"
+    """The points of a validated envelope without a single ``point`` (the API answers
+    those on a scalar path) and the form they came in: ``"list"``, ``"columns"`` or
+    ``"features"``."""
     if "features" in data:
         return _feature_points(data["features"]), "features"
     points = data["points"]
@@ -126,15 +116,6 @@ def points_of(data: dict[str, Any]) -> tuple[PointBatch, str]:
     if len(batch) == 0:
         raise ValidationError({"points.lat": ["Send at least one point."]})
     return batch, "columns"
-
-
-def point_for_list(point: dict[str, Any]) -> dict[str, Any]:
-    out = {"lat": point["lat"], "lon": point["lon"]}
-    if point.get("accuracy_m"):
-        out["accuracy_m"] = point["accuracy_m"]
-    if point.get("id") is not None:
-        out["id"] = point["id"]
-    return out
 
 
 check_zone_request_schema = CheckZoneRequestSchema()

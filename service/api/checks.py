@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 from flask import Blueprint, Response
+from marshmallow import ValidationError
 
 from schemas.base import format_instant
 from schemas.check import check_zone_request_schema, point_count, points_of
+from schemas.point import parse_point
 from service.api.context import config, reference
 from service.api.errors import ApiError
 from service.api.parsing import json_body, parse_at
 from service.api.responses import MODEL, json_response
-from service.rules.checks import ZoneCheck, check_points
-from service.rules.reference import NotAZoneError
-from service.rules.verdict import NAME_TABLE
+from service.rules.checks import ZoneCheck, check_point, check_points
+from service.rules.model import Feature
+from service.rules.reference import NotAZoneError, ReferenceSet
+from service.rules.verdict import NAME_TABLE, NAMES
 
 bp = Blueprint("checks", __name__)
 
 
-def _zone_info(check: ZoneCheck) -> dict[str, Any]:
-    rule = check.zone.zone
+def _zone_info(zone: Feature, uncertainty_m: float) -> dict[str, Any]:
+    rule = zone.zone
     assert rule is not None
     return {
-        "zone": check.zone.id,
-        "name": check.zone.name,
+        "zone": zone.id,
+        "name": zone.name,
         "shape": rule.shape,
         "severity": rule.severity,
         "message": rule.message,
-        "uncertainty_m": check.uncertainty_m,
+        "uncertainty_m": uncertainty_m,
     }
 
 
@@ -38,7 +42,13 @@ def check_zone() -> Response:
     body = json_body()
     if not isinstance(body, dict):
         raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    if body.keys() == {"point"}:
+        # The commonest request: the envelope schema could only confirm what the key
+        # test just did, so go straight to validating the point.
+        return _check_single(body["point"], parse_at(None), None)
     data = check_zone_request_schema.load(body)
+    if "point" in data:
+        return _check_single(data["point"], parse_at(data.get("at")), data.get("zones"))
     limit = config().MAX_BATCH_POINTS
     count = point_count(data)
     if count > limit:
@@ -50,16 +60,13 @@ def check_zone() -> Response:
     batch, form = points_of(data)
     at = parse_at(data.get("at"))
     ref = reference()
-    try:
-        zones = ref.zones(at, data.get("zones"))
-    except NotAZoneError as err:
-        raise ApiError(422, f"{err}.", {"zones": [f"{err.ref!r} is not a zone."]}) from None
+    zones = _zones(ref, at, data.get("zones"))
     result = check_points(ref, zones, batch.lon, batch.lat, batch.accuracy_m, data["distances"])
     envelope = {
         "at": format_instant(at),
         "data_version": ref.data_version,
         "model": MODEL,
-        "zones": [_zone_info(z) for z in result.zones],
+        "zones": [_zone_info(z.zone, z.uncertainty_m) for z in result.zones],
     }
     verdicts = NAME_TABLE[result.overall + 1]
     if form == "columns":
@@ -84,6 +91,63 @@ def check_zone() -> Response:
     else:
         results = _rows(batch.ids, batch.lat, batch.lon, verdicts, result.zones)
     return json_response({"results": results, **envelope})
+
+
+def _zones(ref: ReferenceSet, at: datetime, ids: list[str] | None) -> list[Feature]:
+    try:
+        return ref.zones(at, ids)
+    except NotAZoneError as err:
+        raise ApiError(422, f"{err}.", {"zones": [f"{err.ref!r} is not a zone."]}) from None
+
+
+def _check_single(value: Any, at: datetime, ids: list[str] | None) -> Response:
+    try:
+        point = parse_point(value)
+    except ValidationError as err:
+        messages = err.messages
+        errors = (
+            {f"point.{k}": list(v) for k, v in messages.items()}
+            if isinstance(messages, dict)
+            else {"point": [str(m) for m in messages]}
+        )
+        raise ApiError(
+            422, f"The request has invalid fields: {', '.join(errors)}.", errors
+        ) from None
+    ref = reference()
+    zones = _zones(ref, at, ids)
+    overall, answers = check_point(ref, zones, point["lon"], point["lat"], point["accuracy_m"])
+    rows = []
+    for answer in answers:
+        rule = answer.zone.zone
+        assert rule is not None
+        row: dict[str, Any] = {
+            "zone": answer.zone.id,
+            "verdict": NAMES[answer.verdict],
+            "distance_to_boundary_m": answer.boundary_m,
+            "margin_m": answer.margin_m,
+        }
+        if answer.centre_m is not None:
+            row["distance_to_center_m"] = answer.centre_m
+        row["severity"] = rule.severity
+        row["message"] = rule.message
+        rows.append(row)
+    result = {
+        "id": point["id"],
+        "lat": point["lat"],
+        "lon": point["lon"],
+        "verdict": NAMES[overall],
+        "zones": rows,
+    }
+    info = [_zone_info(a.zone, a.uncertainty_m) for a in answers]
+    return json_response(
+        {
+            "results": [result],
+            "at": format_instant(at),
+            "data_version": ref.data_version,
+            "model": MODEL,
+            "zones": info,
+        }
+    )
 
 
 def _rows(

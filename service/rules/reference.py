@@ -108,14 +108,14 @@ class ReferenceSet:
         return ids[:limit]
 
     @cached_property
-    def zone_ids(self) -> tuple[str, ...]:
-        return tuple(f.id for f in self.features(kind="zone"))
+    def _all_zones(self) -> list[Feature]:
+        return self.features(kind="zone")
 
     def zones(self, at: datetime, ids: Iterable[str] | None = None) -> list[Feature]:
         """Zones in force at ``at``: all of them, or those named in ``ids`` (which must be
         zones; raises :class:`UnknownFeatureError` or ``ValueError``)."""
         if ids is None:
-            return [z for z in self.features(kind="zone") if z.in_force(at)]
+            return [z for z in self._all_zones if z.in_force(at)]
         chosen = []
         for ref in ids:
             feature = self.resolve(ref)

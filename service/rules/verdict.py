@@ -35,6 +35,15 @@ def verdict_codes(boundary_m: npt.ArrayLike, margin_m: npt.ArrayLike) -> Codes:
     return np.where(m == 0, closed, banded).astype(np.int8)
 
 
+def verdict_one(boundary_m: float, margin_m: float) -> int:
+    """Scalar :func:`verdict_codes` for the single-point path."""
+    if margin_m == 0:
+        return INSIDE if boundary_m <= 0 else OUTSIDE
+    if boundary_m < -margin_m:
+        return INSIDE
+    return OUTSIDE if boundary_m > margin_m else UNCERTAIN
+
+
 def _decided_by_bounds(low: FloatArray, high: FloatArray, margin: FloatArray) -> Codes:
     """Verdicts that the bounds make certain; 2 where the exact distance is needed."""
     undecided = np.int8(2)
