@@ -53,6 +53,25 @@ def _one_point(value: Any, field: str) -> dict[str, Any]:
         raise _field_error(field, err) from None
 
 
+def _origin(ref: ReferenceSet, value: Any, field: str) -> dict[str, Any]:
+    """A starting point: a point in any accepted form, or the id or alias of a site (its
+    coordinate, with the site's uncertainty as the accuracy)."""
+    try:
+        return parse_point(value)
+    except ValidationError as err:
+        if isinstance(value, str) and value in ref:
+            site = ref.resolve(value)
+            if site.kind == "site" and site.geometry is not None:
+                lon, lat = site.geometry["coordinates"][:2]
+                return {"lat": lat, "lon": lon, "accuracy_m": site.uncertainty_m, "id": site.id}
+            raise ApiError(
+                422,
+                f"{field}: {site.id!r} is a {site.kind}; start from a site or a point.",
+                {field: ["Must be a point or a site id."]},
+            ) from None
+        raise _field_error(field, err) from None
+
+
 def _target(
     ref: ReferenceSet, value: Any, field: str, at: Any
 ) -> tuple[Feature | None, dict[str, Any] | None]:
@@ -149,7 +168,7 @@ def distance_get() -> Response:
     args = distance_query_schema.load(_query_dict(["accuracy_m"]))
     ref = reference()
     at = parse_at(args.get("at"))
-    origin = _one_point(args["from_"], "from")
+    origin = _origin(ref, args["from_"], "from")
     if "accuracy_m" in args:
         origin["accuracy_m"] = args["accuracy_m"]
     batch = parse_point_list([{k: origin[k] for k in ("lat", "lon", "accuracy_m")}], "from")
@@ -176,7 +195,7 @@ def distance_post() -> Response:
     origin = data["from_"]
     columnar = isinstance(origin, dict) and isinstance(origin.get("lat"), list)
     if not isinstance(origin, list) and not columnar:
-        point = _one_point(origin, "from")
+        point = _origin(ref, origin, "from")
         batch = parse_point_list([{k: point[k] for k in ("lat", "lon", "accuracy_m")}], "from")
         columns, target = _measure(ref, batch, data["to"], "to", at, data.get("units"))
         row = _rows(columns, 1)[0]
@@ -234,7 +253,7 @@ def nearby() -> Response:
     args = nearby_query_schema.load(raw)
     ref = reference()
     at = parse_at(args.get("at"))
-    origin = _one_point(args["point"], "point")
+    origin = _origin(ref, args["point"], "point")
     lon, lat = np.array([origin["lon"]]), np.array([origin["lat"]])
     found = []
     for feature in ref.features(kind=args.get("kind"), at=at):
@@ -274,7 +293,7 @@ def destination() -> Response:
     if not isinstance(body, dict):
         raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
     data = destination_request_schema.load(body)
-    origin = _one_point(data["from_"], "from")
+    origin = _origin(reference(), data["from_"], "from")
     lon, lat, back = direct_one(origin["lon"], origin["lat"], data["azimuth"], data["distance"])
     return json_response(
         {

@@ -93,3 +93,19 @@ def test_zone_polygon_states_its_real_error(client: FlaskClient) -> None:
         error = abs(oracle.distance(*mid, 38.6178, 33.5058) - 55_000.0)
         assert error <= body["properties"]["max_error_m"] * 1.05
     assert client.get("/zones/palmyra/polygon").status_code == 404
+
+
+def test_a_site_can_be_the_starting_point(client: FlaskClient) -> None:
+    by_name = client.post(
+        "/destination", json={"from": "Palmyra", "azimuth": "SW", "distance": "60 km"}
+    ).get_json()
+    by_point = client.post(
+        "/destination", json={"from": "34.56, 38.2672", "azimuth": 225, "distance": 60000}
+    ).get_json()
+    assert (by_name["lat"], by_name["lon"]) == (by_point["lat"], by_point["lon"])
+    near = client.get("/nearby?point=Tadmur&radius=5km").get_json()
+    assert near["features"][0]["id"] == "palmyra" and near["features"][0]["distance_m"] == 0.0
+    highway = client.post(
+        "/destination", json={"from": "palmyra-damascus-highway", "azimuth": 0, "distance": 1}
+    )
+    assert highway.status_code == 422
