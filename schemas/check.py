@@ -34,6 +34,7 @@ class CheckZoneRequestSchema(StrictSchema):
     )
     at = Instant()
     distances = StrictBoolean(load_default=True)
+    data_version = fields.Integer(strict=True, validate=validate.Range(min=1))
 
     @validates_schema
     def _one_input(self, data: dict[str, Any], **kwargs: Any) -> None:

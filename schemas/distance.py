@@ -18,6 +18,7 @@ class DistanceRequestSchema(StrictSchema):
     to = fields.Raw(required=True)
     units = UnitName(load_default=None)
     at = Instant()
+    data_version = fields.Integer(validate=validate.Range(min=1))
 
 
 class DistanceQuerySchema(StrictSchema):
@@ -26,6 +27,7 @@ class DistanceQuerySchema(StrictSchema):
     accuracy_m = FiniteFloat(validate=validate.Range(min=0))
     units = UnitName(load_default=None)
     at = Instant()
+    data_version = fields.Integer(validate=validate.Range(min=1))
 
 
 class NearbyQuerySchema(StrictSchema):
@@ -35,6 +37,7 @@ class NearbyQuerySchema(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
     units = UnitName(load_default=None)
     at = Instant()
+    data_version = fields.Integer(validate=validate.Range(min=1))
 
 
 class DestinationRequestSchema(StrictSchema):
@@ -60,6 +63,7 @@ class AreaRequestSchema(StrictSchema):
 class ZonePolygonQuerySchema(StrictSchema):
     max_error_m = FiniteFloat(load_default=10.0, validate=validate.Range(min=0.01, max=100_000))
     at = Instant()
+    data_version = fields.Integer(validate=validate.Range(min=1))
 
 
 distance_request_schema = DistanceRequestSchema()

@@ -77,6 +77,9 @@ class ZoneRuleSchema(StrictSchema):
     message = fields.String(load_default="", validate=validate.Length(max=2000))
     authority = fields.String(load_default=None, allow_none=True)
     announced_on = fields.String(load_default=None, allow_none=True)
+    # Read-only fields the service adds to served zones; accepted and dropped.
+    centre_point = fields.Dict(load_default=None, allow_none=True)
+    display_max_error_m = fields.Float(load_default=None, allow_none=True)
 
     @validates_schema
     def _shape_needs(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -115,8 +118,9 @@ class FeaturePropertiesSchema(StrictSchema):
     notes = fields.String(load_default=None, allow_none=True)
     properties = fields.Dict(keys=fields.String(), load_default=dict)
     zone = fields.Nested(ZoneRuleSchema, load_default=None, allow_none=True)
-    # Read-only fields the service adds; accepted (and ignored) so served features round-trip.
+    # Read-only fields the service adds; accepted (and dropped) so served features round-trip.
     version = fields.Integer(load_default=None, allow_none=True)
+    effective_uncertainty_m = fields.Float(load_default=None, allow_none=True)
 
     @validates_schema
     def _kind_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -161,6 +165,26 @@ class FeatureCollectionSchema(StrictSchema):
     name = fields.String(load_default=None, allow_none=True)
     meta = fields.Dict(load_default=dict)
     features = fields.List(fields.Raw(), required=True)
+
+
+READ_ONLY_PROPERTIES = ("version", "effective_uncertainty_m")
+READ_ONLY_ZONE_FIELDS = ("centre_point", "display_max_error_m")
+
+
+def storable(raw: dict[str, Any]) -> dict[str, Any]:
+    """A validated feature document as it is stored: read-only fields the service adds
+    are dropped, and circle and corridor zones keep no geometry (what a client got back
+    for them was a display polygon, not data)."""
+    feature_schema.load(raw)  # raises ValidationError
+    props = {k: v for k, v in raw["properties"].items() if k not in READ_ONLY_PROPERTIES}
+    geometry = raw.get("geometry")
+    zone = props.get("zone")
+    if isinstance(zone, dict):
+        zone = {k: v for k, v in zone.items() if k not in READ_ONLY_ZONE_FIELDS}
+        props["zone"] = zone
+        if zone.get("shape") in ("circle", "corridor"):
+            geometry = None
+    return {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
 
 
 feature_schema = FeatureSchema()

@@ -20,6 +20,14 @@ class Config:
     MAX_BODY_BYTES: int = 64 * 1024 * 1024
     #: Maximum error (m) of zone display polygons served in ``/features``.
     DISPLAY_MAX_ERROR_M: float = 10.0
+    #: SQLAlchemy URL of the store; default a SQLite file in the instance folder.
+    DATABASE_URL: str = ""
+    #: Write tokens, comma-separated ``name=secret`` pairs (the name goes in the history).
+    API_TOKENS: str = ""
+    #: Read-only tokens, same form; used when reads require a token.
+    READ_TOKENS: str = ""
+    #: When true, every route but /health and /openapi.yaml needs a read or write token.
+    READ_TOKENS_REQUIRED: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -33,6 +41,8 @@ class Config:
             try:
                 if spec.name == "DATA_DIR":
                     values[spec.name] = Path(raw)
+                elif isinstance(default, bool):
+                    values[spec.name] = _boolean(raw)
                 elif isinstance(default, int):
                     values[spec.name] = int(raw)
                 elif isinstance(default, float):
@@ -49,3 +59,12 @@ class Config:
             if key in merged:
                 merged[key] = value
         return Config(**merged)
+
+
+def _boolean(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)

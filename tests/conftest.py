@@ -22,11 +22,74 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+WRITER = "alice-secret-token"
+READER = "rita-read-only-token"
+WRITE_HEADERS = {"Authorization": f"Bearer {WRITER}"}
+
+
+def app_config(database: Path, **overrides: object) -> dict[str, object]:
+    """Settings for a test app on its own SQLite file, with one write and one read token."""
+    return {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "API_TOKENS": f"alice={WRITER}",
+        "READ_TOKENS": f"rita={READER}",
+        "MAX_BATCH_POINTS": 1000,
+        **overrides,
+    }
+
+
 @pytest.fixture(scope="session")
-def app() -> Flask:
-    return create_app({"MAX_BATCH_POINTS": 1000})
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """A read-mostly app shared by the session (tests that write use ``fresh_app``)."""
+    return create_app(app_config(tmp_path_factory.mktemp("db") / "session.sqlite"))
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path) -> Flask:
+    """An app on a new database, seeded from geodata/, for tests that write."""
+    return create_app(app_config(tmp_path / "fresh.sqlite"))
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+POSTGRES_ENV = "GEOCHECK_TEST_POSTGRES_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    from service.store.database import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "DROP TABLE IF EXISTS feature_versions, changes, write_lock, alembic_version"
+                " CASCADE"
+            )
+        )
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """An empty PostgreSQL database (GEOCHECK_TEST_POSTGRES_URL), or skip saying why."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL tests need a reachable server")
+    try:
+        _reset_postgres(url)
+    except Exception as err:  # any failure to reach it means skip
+        pytest.skip(f"PostgreSQL at {POSTGRES_ENV} is not reachable: {type(err).__name__}")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs on SQLite, and on PostgreSQL where one is reachable."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))

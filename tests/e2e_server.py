@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import requests
 
@@ -24,44 +23,84 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_server(env: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
-    """Yield the base URL of a server started exactly as ``make run`` starts it."""
-    port = free_port()
-    environment = {**os.environ, "PORT": str(port), "GEOCHECK_WORKERS": str(workers), **(env or {})}
-    # A file, not a pipe: a full pipe would block the server's logging.
-    with tempfile.TemporaryFile() as log:
-        yield from _serve(environment, port, log)
+class ServiceProcess:
+    """The service started exactly as ``make run`` starts it, in its own process group.
 
+    ``environment`` must name the database (``GEOCHECK_DATABASE_URL``); the log goes to a
+    file (a pipe could fill up and stall the server).
+    """
 
-def _serve(environment: dict[str, str], port: int, log: IO[bytes]) -> Iterator[str]:
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"PORT={port}"],
-        cwd=REPO,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    def __init__(self, environment: dict[str, str], workers: int = 2) -> None:
+        self.environment = environment
+        self.workers = workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+
+    def start(self) -> None:
+        environment = {
+            **os.environ,
+            "PORT": str(self.port),
+            "GEOCHECK_WORKERS": str(self.workers),
+            **self.environment,
+        }
+        self.process = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"PORT={self.port}"],
+            cwd=REPO,
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
+                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
             except requests.ConnectionError:
                 pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                tail = log.read().decode(errors="replace")[-2000:]
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self._log.seek(0)
+                tail = self._log.read().decode(errors="replace")[-2000:]
+                self.stop()
                 raise RuntimeError(f"server did not start: {tail}")
             time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: master and workers die mid-whatever."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=20)
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            self.kill()
+
+    def close(self) -> None:
+        self.stop()
+        self._log.close()
+
+
+@contextmanager
+def service(environment: dict[str, str], workers: int = 2) -> Iterator[ServiceProcess]:
+    server = ServiceProcess(environment, workers)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@contextmanager
+def running_server(env: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
+    """Yield the base URL of a server on a throw-away SQLite database."""
+    with tempfile.TemporaryDirectory(prefix="geocheck-e2e-") as folder:
+        database = {"GEOCHECK_DATABASE_URL": f"sqlite:///{folder}/e2e.sqlite"}
+        with service({**database, **(env or {})}, workers) as server:
+            yield server.url

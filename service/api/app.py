@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from service.api import checks, features, health, measure
+from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
 from service.config import Config
-from service.store.memory import FileStore
+from service.store.sql import SqlStore
+
+#: Routes open even when reads need a token.
+PUBLIC_ENDPOINTS = {"health.health", "health.openapi"}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -25,12 +30,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    database_url = settings.DATABASE_URL or "sqlite:///" + str(
+        Path(app.instance_path) / "geocheck.sqlite"
+    )
     app.extensions["geocheck.config"] = settings
-    app.extensions["geocheck.store"] = FileStore(settings.DATA_DIR)
+    app.extensions["geocheck.store"] = SqlStore(database_url, settings.DATA_DIR)
+    app.extensions["geocheck.tokens"] = Tokens(
+        parse_tokens(settings.API_TOKENS, "GEOCHECK_API_TOKENS"),
+        parse_tokens(settings.READ_TOKENS, "GEOCHECK_READ_TOKENS"),
+        settings.READ_TOKENS_REQUIRED,
+    )
     app.extensions["geocheck.cache"] = {}
     register_error_handlers(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(features.bp)
-    app.register_blueprint(checks.bp)
-    app.register_blueprint(measure.bp)
+
+    @app.before_request
+    def _private_reads() -> None:
+        if request.endpoint not in PUBLIC_ENDPOINTS:
+            app.extensions["geocheck.tokens"].require_reader()
+
+    for blueprint in (health.bp, features.bp, checks.bp, measure.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -45,10 +45,11 @@ def check_zone() -> Response:
     if body.keys() == {"point"}:
         # The commonest request: the envelope schema could only confirm what the key
         # test just did, so go straight to validating the point.
-        return _check_single(body["point"], parse_at(None), None)
+        return _check_single(body["point"], parse_at(None), None, None)
     data = check_zone_request_schema.load(body)
+    version = data.get("data_version")
     if "point" in data:
-        return _check_single(data["point"], parse_at(data.get("at")), data.get("zones"))
+        return _check_single(data["point"], parse_at(data.get("at")), data.get("zones"), version)
     limit = config().MAX_BATCH_POINTS
     count = point_count(data)
     if count > limit:
@@ -59,7 +60,7 @@ def check_zone() -> Response:
         )
     batch, form = points_of(data)
     at = parse_at(data.get("at"))
-    ref = reference()
+    ref = reference(version)
     zones = _zones(ref, at, data.get("zones"))
     result = check_points(ref, zones, batch.lon, batch.lat, batch.accuracy_m, data["distances"])
     envelope = {
@@ -100,7 +101,9 @@ def _zones(ref: ReferenceSet, at: datetime, ids: list[str] | None) -> list[Featu
         raise ApiError(422, f"{err}.", {"zones": [f"{err.ref!r} is not a zone."]}) from None
 
 
-def _check_single(value: Any, at: datetime, ids: list[str] | None) -> Response:
+def _check_single(
+    value: Any, at: datetime, ids: list[str] | None, data_version: int | None
+) -> Response:
     try:
         point = parse_point(value)
     except ValidationError as err:
@@ -113,7 +116,7 @@ def _check_single(value: Any, at: datetime, ids: list[str] | None) -> Response:
         raise ApiError(
             422, f"The request has invalid fields: {', '.join(errors)}.", errors
         ) from None
-    ref = reference()
+    ref = reference(data_version)
     zones = _zones(ref, at, ids)
     overall, answers = check_point(ref, zones, point["lon"], point["lat"], point["accuracy_m"])
     rows = []

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from flask import current_app
 
+from service.api.auth import Tokens
 from service.config import Config
 from service.rules.reference import ReferenceSet
+from service.store.sql import SqlStore
 
 
-class Store(Protocol):
-    def snapshot(self) -> ReferenceSet: ...
+def store() -> SqlStore:
+    return cast(SqlStore, current_app.extensions["geocheck.store"])
 
 
-def store() -> Store:
-    return cast(Store, current_app.extensions["geocheck.store"])
+def tokens() -> Tokens:
+    return cast(Tokens, current_app.extensions["geocheck.tokens"])
 
 
-def reference() -> ReferenceSet:
-    """The reference set the current request is answered from."""
-    return store().snapshot()
+def reference(data_version: int | None = None) -> ReferenceSet:
+    """The reference set the current request is answered from: as it stands now, or as
+    the store stood at ``data_version``."""
+    if data_version is None:
+        return store().snapshot()
+    return store().snapshot_at(data_version)
 
 
 def config() -> Config:

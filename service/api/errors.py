@@ -14,13 +14,18 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from service.geodesy import GeodesyError
-from service.rules.reference import UnknownFeatureError
+from service.rules.reference import ReferenceDataError, UnknownFeatureError
+from service.store.sql import StoreError
 
 PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger(__name__)
 
 TITLES = {
     400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    409: "Conflict",
+    412: "Precondition failed",
     404: "Not found",
     405: "Method not allowed",
     406: "Not acceptable",
@@ -125,6 +130,18 @@ def register_error_handlers(app: Flask) -> None:
             404,
             f"No feature or alias named {err.ref!r}.{hint}",
             extra={"suggestions": err.suggestions},
+        )
+
+    @app.errorhandler(StoreError)
+    def _store(err: StoreError) -> Response:
+        return problem(err.status, str(err), {err.field: [str(err)]})
+
+    @app.errorhandler(ReferenceDataError)
+    def _inconsistent(err: ReferenceDataError) -> Response:
+        return problem(
+            422,
+            "The change would leave the reference set inconsistent: " + "; ".join(err.problems),
+            {"body": err.problems},
         )
 
     @app.errorhandler(HTTPException)

@@ -164,9 +164,9 @@ def _envelope(ref: ReferenceSet, at: Any) -> dict[str, Any]:
 
 @bp.get("/distance")
 def distance_get() -> Response:
-    query_param_names({"from", "to", "accuracy_m", "units", "at"})
+    query_param_names({"from", "to", "accuracy_m", "units", "at", "data_version"})
     args = distance_query_schema.load(_query_dict(["accuracy_m"]))
-    ref = reference()
+    ref = reference(args.get("data_version"))
     at = parse_at(args.get("at"))
     origin = _origin(ref, args["from_"], "from")
     if "accuracy_m" in args:
@@ -190,7 +190,7 @@ def distance_post() -> Response:
     if not isinstance(body, dict):
         raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
     data = distance_request_schema.load(body)
-    ref = reference()
+    ref = reference(data.get("data_version"))
     at = parse_at(data.get("at"))
     origin = data["from_"]
     columnar = isinstance(origin, dict) and isinstance(origin.get("lat"), list)
@@ -241,7 +241,7 @@ def _query_dict(numeric: list[str]) -> dict[str, Any]:
 
 @bp.get("/nearby")
 def nearby() -> Response:
-    query_param_names({"point", "radius", "kind", "limit", "units", "at"})
+    query_param_names({"point", "radius", "kind", "limit", "units", "at", "data_version"})
     raw = _query_dict([])
     if "limit" in raw:
         try:
@@ -251,7 +251,7 @@ def nearby() -> Response:
                 422, "limit must be a whole number.", {"limit": ["Must be an integer."]}
             ) from None
     args = nearby_query_schema.load(raw)
-    ref = reference()
+    ref = reference(args.get("data_version"))
     at = parse_at(args.get("at"))
     origin = _origin(ref, args["point"], "point")
     lon, lat = np.array([origin["lon"]]), np.array([origin["lat"]])
@@ -335,9 +335,9 @@ def area() -> Response:
 
 @bp.get("/zones/<string:zone_id>/polygon")
 def zone_polygon(zone_id: str) -> Response:
-    query_param_names({"max_error_m", "at"})
+    query_param_names({"max_error_m", "at", "data_version"})
     args = zone_polygon_query_schema.load(_query_dict(["max_error_m"]))
-    ref = reference()
+    ref = reference(args.get("data_version"))
     feature = ref.resolve(zone_id)
     if feature.kind != "zone":
         raise ApiError(

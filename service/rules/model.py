@@ -103,7 +103,8 @@ class Feature:
             centre = rule.get("centre")
             if isinstance(centre, dict):
                 centre = (centre["lon"], centre["lat"])
-            zone = ZoneRule(**{**rule, "centre": centre})
+            known = {k: v for k, v in rule.items() if k in ZoneRule.__dataclass_fields__}
+            zone = ZoneRule(**{**known, "centre": centre})
         return cls(
             id=props["id"],
             name=props["name"],

@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from geodata import DATA_DIR
-from schemas.feature import feature_collection_schema, feature_schema
+from schemas.feature import feature_collection_schema, feature_schema, storable
 from service.rules.model import Feature
 
 
@@ -24,56 +24,70 @@ class GeodataError(ValueError):
         self.problems = problems
 
 
-def _flatten(messages: Any, prefix: str = "") -> list[str]:
+def flatten_messages(messages: Any, prefix: str = "") -> list[str]:
+    """marshmallow's nested messages as ``field.path: message`` lines."""
     if isinstance(messages, dict):
         out: list[str] = []
         for key, value in messages.items():
-            out.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+            out.extend(flatten_messages(value, f"{prefix}.{key}" if prefix else str(key)))
         return out
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         return [f"{prefix}: {' '.join(messages)}"]
     if isinstance(messages, list):
-        return [line for m in messages for line in _flatten(m, prefix)]
+        return [line for m in messages for line in flatten_messages(m, prefix)]
     return [f"{prefix}: {messages}"]
 
 
-def features_from_collection(document: Any, label: str) -> tuple[list[Feature], list[str]]:
-    """Validate a FeatureCollection; return the good features and the problems found."""
+def documents_from_collection(document: Any, label: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Validate a FeatureCollection; return the storable feature documents and the
+    problems found (``label: feature 'id': field: message``)."""
     problems: list[str] = []
     try:
         collection = feature_collection_schema.load(document)
     except ValidationError as err:
-        return [], [f"{label}: {line}" for line in _flatten(err.messages)]
-    features = []
+        return [], [f"{label}: {line}" for line in flatten_messages(err.messages)]
+    documents = []
     for index, raw in enumerate(collection["features"]):
-        name = raw.get("properties", {}).get("id") if isinstance(raw, dict) else None
+        props = raw.get("properties") if isinstance(raw, dict) else None
+        name = props.get("id") if isinstance(props, dict) else None
         where = f"{label}: feature {name!r}" if name else f"{label}: feature #{index}"
         try:
-            features.append(Feature.from_loaded(feature_schema.load(raw)))
+            documents.append(storable(raw))
         except ValidationError as err:
-            problems.extend(f"{where}: {line}" for line in _flatten(err.messages))
-    return features, problems
+            problems.extend(f"{where}: {line}" for line in flatten_messages(err.messages))
+    return documents, problems
 
 
-def load_geojson_files(paths: Iterable[Path]) -> list[Feature]:
+def feature_from_document(document: dict[str, Any], version: int = 1) -> Feature:
+    """The domain object for a stored (already validated) document."""
+    loaded = feature_schema.load(document)
+    loaded["properties"]["version"] = version
+    return Feature.from_loaded(loaded)
+
+
+def load_geojson_documents(paths: Iterable[Path]) -> list[dict[str, Any]]:
     """Read and validate every file; raise :class:`GeodataError` listing all problems."""
-    features: list[Feature] = []
+    documents: list[dict[str, Any]] = []
     problems: list[str] = []
     for path in sorted(paths):
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            content = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             problems.append(f"{path.name}: cannot read as JSON: {err}")
             continue
-        found, bad = features_from_collection(document, path.name)
-        features.extend(found)
+        found, bad = documents_from_collection(content, path.name)
+        documents.extend(found)
         problems.extend(bad)
     if problems:
         raise GeodataError(problems)
-    return features
+    return documents
+
+
+def load_reference_documents(directory: Path | None = None) -> list[dict[str, Any]]:
+    """The shipped reference set (or every ``*.geojson`` in ``directory``) as documents."""
+    return load_geojson_documents((directory or DATA_DIR).glob("*.geojson"))
 
 
 def load_reference_data(directory: Path | None = None) -> list[Feature]:
-    """The shipped reference set (or every ``*.geojson`` in ``directory``)."""
-    folder = directory or DATA_DIR
-    return load_geojson_files(folder.glob("*.geojson"))
+    """The shipped reference set (or every ``*.geojson`` in ``directory``) as features."""
+    return [feature_from_document(d) for d in load_reference_documents(directory)]

@@ -124,7 +124,7 @@ def test_unknown_route_and_method(client: FlaskClient) -> None:
 def test_oversized_body_is_413(client: FlaskClient) -> None:
     from service import create_app
 
-    small = create_app({"MAX_BODY_BYTES": 1000}).test_client()
+    small = create_app({"MAX_BODY_BYTES": 1000, "DATABASE_URL": "sqlite://"}).test_client()
     response = small.post(
         "/check-zone", data="[" + "1," * 2000 + "1]", content_type="application/json"
     )

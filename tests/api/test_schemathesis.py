@@ -4,6 +4,7 @@ breaks the documented schema. Bounded so the suite stays fast."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import schemathesis
@@ -12,7 +13,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service import create_app
 
-schema = schemathesis.openapi.from_wsgi("/openapi.yaml", create_app({"MAX_BATCH_POINTS": 50}))
+_DATABASE = Path(tempfile.mkdtemp(prefix="geocheck-st-")) / "st.sqlite"
+# No write token is configured, so generated writes can only be refused (401/403).
+schema = schemathesis.openapi.from_wsgi(
+    "/openapi.yaml",
+    create_app({"MAX_BATCH_POINTS": 50, "DATABASE_URL": f"sqlite:///{_DATABASE}"}),
+)
 
 
 @schema.parametrize()

@@ -1,0 +1,1 @@
+"""Alembic migrations for the store (run by :func:`service.store.database.migrate`)."""
