@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $${GEOCHECK_WORKERS:-2} \
-		--access-logfile - 'service:create_app()'
+	$(BIN)/geocheck serve --port $(PORT) --workers $${GEOCHECK_WORKERS:-2}
 
 lint: $(STAMP)
 	$(BIN)/ruff check service schemas tests bench

@@ -165,6 +165,12 @@ class FeatureCollectionSchema(StrictSchema):
     name = fields.String(load_default=None, allow_none=True)
     meta = fields.Dict(load_default=dict)
     features = fields.List(fields.Raw(), required=True)
+    bbox = fields.List(fields.Float(), load_default=None, allow_none=True)
+    # Members the service adds to collections it serves; accepted so exports load back.
+    numberReturned = fields.Integer(load_default=None, allow_none=True)  # noqa: N815 - OGC name
+    numberMatched = fields.Integer(load_default=None, allow_none=True)  # noqa: N815 - OGC name
+    data_version = fields.Integer(load_default=None, allow_none=True)
+    links = fields.List(fields.Dict(), load_default=None, allow_none=True)
 
 
 READ_ONLY_PROPERTIES = ("version", "effective_uncertainty_m")

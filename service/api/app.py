@@ -17,6 +17,12 @@ from service.store.sql import SqlStore
 PUBLIC_ENDPOINTS = {"health.health", "health.openapi"}
 
 
+def default_database_url(app: Flask | None = None) -> str:
+    """The embedded default: a SQLite file in the app's instance folder."""
+    folder = (app or Flask(__name__)).instance_path
+    return "sqlite:///" + str(Path(folder) / "geocheck.sqlite")
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the geocheck Flask app.
 
@@ -30,9 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    database_url = settings.DATABASE_URL or "sqlite:///" + str(
-        Path(app.instance_path) / "geocheck.sqlite"
-    )
+    database_url = settings.DATABASE_URL or default_database_url(app)
     app.extensions["geocheck.config"] = settings
     app.extensions["geocheck.store"] = SqlStore(database_url, settings.DATA_DIR)
     app.extensions["geocheck.tokens"] = Tokens(

@@ -9,32 +9,19 @@ import numpy as np
 from flask import Blueprint, Response
 from marshmallow import ValidationError
 
-from schemas.base import format_instant
 from schemas.check import check_zone_request_schema, point_count, points_of
 from schemas.point import parse_point
+from service.answers import check_columns, envelope, zone_info
 from service.api.context import config, reference
 from service.api.errors import ApiError
 from service.api.parsing import json_body, parse_at
-from service.api.responses import MODEL, json_response
+from service.api.responses import json_response
 from service.rules.checks import ZoneCheck, check_point, check_points
 from service.rules.model import Feature
 from service.rules.reference import NotAZoneError, ReferenceSet
 from service.rules.verdict import NAME_TABLE, NAMES
 
 bp = Blueprint("checks", __name__)
-
-
-def _zone_info(zone: Feature, uncertainty_m: float) -> dict[str, Any]:
-    rule = zone.zone
-    assert rule is not None
-    return {
-        "zone": zone.id,
-        "name": zone.name,
-        "shape": rule.shape,
-        "severity": rule.severity,
-        "message": rule.message,
-        "uncertainty_m": uncertainty_m,
-    }
 
 
 @bp.post("/check-zone")
@@ -62,36 +49,20 @@ def check_zone() -> Response:
     at = parse_at(data.get("at"))
     ref = reference(version)
     zones = _zones(ref, at, data.get("zones"))
-    result = check_points(ref, zones, batch.lon, batch.lat, batch.accuracy_m, data["distances"])
-    envelope = {
-        "at": format_instant(at),
-        "data_version": ref.data_version,
-        "model": MODEL,
-        "zones": [_zone_info(z.zone, z.uncertainty_m) for z in result.zones],
-    }
-    verdicts = NAME_TABLE[result.overall + 1]
     if form == "columns":
-        zone_columns = {}
-        for z in result.zones:
-            column: dict[str, Any] = {
-                "verdict": NAME_TABLE[z.verdict + 1].tolist(),
-                "margin_m": z.margin_m,
-            }
-            if z.boundary_m is not None:
-                column["distance_to_boundary_m"] = z.boundary_m
-            if z.centre_m is not None:
-                column["distance_to_center_m"] = z.centre_m
-            zone_columns[z.zone.id] = column
-        results: Any = {
-            "id": batch.ids,
-            "lat": batch.lat,
-            "lon": batch.lon,
-            "verdict": verdicts.tolist(),
-            "zones": zone_columns,
+        answer = check_columns(
+            ref, zones, batch.lon, batch.lat, batch.accuracy_m, batch.ids, at, data["distances"]
+        )
+        return json_response(answer)
+    result = check_points(ref, zones, batch.lon, batch.lat, batch.accuracy_m, data["distances"])
+    rows = _rows(batch.ids, batch.lat, batch.lon, NAME_TABLE[result.overall + 1], result.zones)
+    return json_response(
+        {
+            "results": rows,
+            **envelope(ref, at),
+            "zones": [zone_info(z.zone, z.uncertainty_m) for z in result.zones],
         }
-    else:
-        results = _rows(batch.ids, batch.lat, batch.lon, verdicts, result.zones)
-    return json_response({"results": results, **envelope})
+    )
 
 
 def _zones(ref: ReferenceSet, at: datetime, ids: list[str] | None) -> list[Feature]:
@@ -141,16 +112,8 @@ def _check_single(
         "verdict": NAMES[overall],
         "zones": rows,
     }
-    info = [_zone_info(a.zone, a.uncertainty_m) for a in answers]
-    return json_response(
-        {
-            "results": [result],
-            "at": format_instant(at),
-            "data_version": ref.data_version,
-            "model": MODEL,
-            "zones": info,
-        }
-    )
+    info = [zone_info(a.zone, a.uncertainty_m) for a in answers]
+    return json_response({"results": [result], **envelope(ref, at), "zones": info})
 
 
 def _rows(

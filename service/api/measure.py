@@ -10,7 +10,6 @@ import numpy as np
 from flask import Blueprint, Response, request
 from marshmallow import ValidationError
 
-from schemas.base import format_instant
 from schemas.check import point_count
 from schemas.distance import (
     area_request_schema,
@@ -22,6 +21,7 @@ from schemas.distance import (
 )
 from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
 from schemas.units import UNITS
+from service.answers import distance_columns, envelope
 from service.api.context import config, reference
 from service.api.errors import ApiError
 from service.api.parsing import json_body, parse_at, query_param_names
@@ -29,7 +29,7 @@ from service.api.responses import MODEL, json_response
 from service.api.serialize import zone_display_geometry
 from service.geodesy import direct_one
 from service.rules import measure
-from service.rules.measure import SIDE_NAMES, Measurement
+from service.rules.measure import SIDE_NAMES
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet, UnknownFeatureError
 from service.rules.shapes import AreaShape
@@ -104,29 +104,6 @@ def _target(
     return None, _one_point(value, field)
 
 
-def _columns(m: Measurement, uncertainty: np.ndarray, units: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "distance_m": m.distance_m,
-        "azimuth_deg": m.azimuth_deg,
-        "nearest": {"lat": m.nearest_lat, "lon": m.nearest_lon},
-        "uncertainty_m": uncertainty,
-    }
-    for key, values in m.extra.items():
-        out[key] = values
-    if units is not None:
-        factor = UNITS[units]
-        for key in (
-            "distance_m",
-            "uncertainty_m",
-            "along_m",
-            "distance_to_boundary_m",
-            "distance_to_center_m",
-        ):
-            if key in out:
-                out[key.replace("_m", f"_{units}")] = out[key] / factor
-    return out
-
-
 def _rows(columns: dict[str, Any], n: int) -> list[dict[str, Any]]:
     lists: dict[str, list[Any]] = {}
     for key, values in columns.items():
@@ -146,20 +123,9 @@ def _measure(
     ref: ReferenceSet, batch: PointBatch, to: Any, field: str, at: Any, units: str | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     feature, point = _target(ref, to, field, at)
-    if feature is not None:
-        m = measure.to_feature(ref, feature, batch.lon, batch.lat)
-        target: dict[str, Any] = {"id": feature.id, "kind": feature.kind, "name": feature.name}
-        own = ref.uncertainty_m(feature)
-    else:
-        assert point is not None
-        m = measure.to_point(batch.lon, batch.lat, point["lon"], point["lat"])
-        target = {"kind": "point", "lat": point["lat"], "lon": point["lon"]}
-        own = point["accuracy_m"]
-    return _columns(m, batch.accuracy_m + own, units), target
-
-
-def _envelope(ref: ReferenceSet, at: Any) -> dict[str, Any]:
-    return {"at": format_instant(at), "data_version": ref.data_version, "model": MODEL}
+    target = feature if feature is not None else point
+    assert target is not None
+    return distance_columns(ref, target, batch.lon, batch.lat, batch.accuracy_m, units)
 
 
 @bp.get("/distance")
@@ -179,7 +145,7 @@ def distance_get() -> Response:
             "from": {"lat": origin["lat"], "lon": origin["lon"]},
             "to": target,
             **row,
-            **_envelope(ref, at),
+            **envelope(ref, at),
         }
     )
 
@@ -200,7 +166,7 @@ def distance_post() -> Response:
         columns, target = _measure(ref, batch, data["to"], "to", at, data.get("units"))
         row = _rows(columns, 1)[0]
         source = {"id": point["id"], "lat": point["lat"], "lon": point["lon"]}
-        return json_response({"from": source, "to": target, **row, **_envelope(ref, at)})
+        return json_response({"from": source, "to": target, **row, **envelope(ref, at)})
     count = point_count({"points": origin})
     limit = config().MAX_BATCH_POINTS
     if count > limit:
@@ -220,12 +186,12 @@ def distance_post() -> Response:
         columns["id"] = batch.ids
         if "side" in columns:
             columns["side"] = [SIDE_NAMES[int(s)] for s in columns["side"].tolist()]
-        return json_response({"to": target, "results": columns, **_envelope(ref, at)})
+        return json_response({"to": target, "results": columns, **envelope(ref, at)})
     rows = _rows(columns, len(batch))
     sources = zip(batch.ids, batch.lat.tolist(), batch.lon.tolist(), strict=True)
     for row, (ident, lat, lon) in zip(rows, sources, strict=True):
         row["from"] = {"id": ident, "lat": lat, "lon": lon}
-    return json_response({"to": target, "results": rows, **_envelope(ref, at)})
+    return json_response({"to": target, "results": rows, **envelope(ref, at)})
 
 
 def _query_dict(numeric: list[str]) -> dict[str, Any]:
@@ -282,7 +248,7 @@ def nearby() -> Response:
             "radius_m": args["radius"],
             "features": found[: args["limit"]],
             "numberMatched": len(found),
-            **_envelope(ref, at),
+            **envelope(ref, at),
         }
     )
 

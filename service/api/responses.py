@@ -7,10 +7,9 @@ from typing import Any
 import orjson
 from flask import Response
 
-MODEL = {
-    "ellipsoid": "WGS84",
-    "method": "geodesic (Karney, via pyproj.Geod); cheap bounds only where proven",
-}
+from service.answers import MODEL
+
+__all__ = ["MODEL", "json_response"]
 
 
 def json_response(body: Any, status: int = 200, mimetype: str = "application/json") -> Response:

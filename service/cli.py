@@ -1,0 +1,475 @@
+"""The ``geocheck`` command: the service's questions from a shell.
+
+By default answers come from the local store (no server needed); ``--server URL`` (or
+``GEOCHECK_SERVER``) asks a running service instead, with identical answers. Tables for
+people, ``--json`` for machines (the API's JSON). Exit codes: 0 ok, 1 error (server,
+data), 2 bad input, 3 a point is inside a zone and ``--fail-inside`` was given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import requests
+from marshmallow import ValidationError
+
+from schemas.point import parse_point
+from schemas.units import UNITS, parse_length
+from service.annotate import FORMATS, AnnotateError, Options, annotate_file, detect_format
+from service.client import Geocheck, GeocheckError, LocalGeocheck, RemoteGeocheck
+
+EXIT_ERROR = 1
+EXIT_BAD_INPUT = 2
+EXIT_INSIDE = 3
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """One clear line on stderr, and a distinct exit code."""
+    click.echo(f"geocheck: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def connect(ctx: click.Context) -> Iterator[Geocheck]:
+    """The local store, or the server named by --server, for one command."""
+    options = ctx.obj
+    client: LocalGeocheck | RemoteGeocheck
+    try:
+        if options["server"]:
+            client = RemoteGeocheck(options["server"], token=options["token"])
+        else:
+            client = LocalGeocheck(options["database"])
+    except Exception as err:  # the store could not be opened: say so in one line
+        fail(f"cannot open the local store: {err}")
+    try:
+        yield client
+    except GeocheckError as err:
+        fields = "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in (err.problem.get("errors") or {}).items()
+        )
+        code = (
+            EXIT_BAD_INPUT
+            if 400 <= err.status < 500 and err.status not in (401, 403)
+            else EXIT_ERROR
+        )
+        fail(f"{err}{' (' + fields + ')' if fields and fields not in str(err) else ''}", code)
+    except requests.RequestException as err:
+        fail(f"cannot reach {options['server']}: {type(err).__name__}")
+    finally:
+        client.close()
+
+
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Print the API's JSON instead of a table."
+    )(command)
+    return click.option(
+        "--units",
+        type=click.Choice(sorted(UNITS)),
+        default="m",
+        show_default=True,
+        help="Units for lengths in tables.",
+    )(command)
+
+
+def emit_json(answer: Any) -> None:
+    click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+
+
+def table(header: list[str], rows: list[list[Any]]) -> None:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)
+    ]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in cells:
+        click.echo(
+            "  ".join(
+                c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(row, widths, strict=True)
+            ).rstrip()
+        )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3f}"
+    return str(value)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
+
+
+def length(metres: float | None, units: str) -> float | None:
+    return None if metres is None else metres / UNITS[units]
+
+
+def point_argument(text: str) -> Any:
+    """A point as typed: a coordinate in any accepted form, else passed on as a site name."""
+    try:
+        return parse_point(text)
+    except ValidationError:
+        return text
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--server",
+    envvar="GEOCHECK_SERVER",
+    help="Ask this running service instead of the local store.",
+)
+@click.option("--token", envvar="GEOCHECK_TOKEN", help="Bearer token for writes to a server.")
+@click.option(
+    "--database",
+    envvar="GEOCHECK_DATABASE_URL",
+    help="Local store URL (default: the instance SQLite file).",
+)
+@click.version_option(package_name="geocheck")
+@click.pass_context
+def main(ctx: click.Context, server: str | None, token: str | None, database: str | None) -> None:
+    """Exact geodesic rule checks on WGS84: zones, distances, reference places."""
+    ctx.obj = {"server": server, "token": token, "database": database}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API with gunicorn (what `make run` runs)."""
+    arguments = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "service:create_app()",
+    ]
+    os.execv(sys.executable, arguments)
+
+
+@main.command()
+@click.argument("points", nargs=-1, required=True)
+@click.option(
+    "--zone",
+    "zones",
+    multiple=True,
+    help="Check only this zone (repeatable); default all in force.",
+)
+@click.option("--accuracy", type=float, help="Accuracy of the points in metres.")
+@click.option("--at", help="Answer for this time (RFC 3339 or a date).")
+@click.option("--fail-inside", is_flag=True, help="Exit 3 if any point is inside a zone.")
+@output_options
+@click.pass_context
+def check(
+    ctx: click.Context,
+    points: tuple[str, ...],
+    zones: tuple[str, ...],
+    accuracy: float | None,
+    at: str | None,
+    fail_inside: bool,
+    as_json: bool,
+    units: str,
+) -> None:
+    """Is each POINT inside the zones? Points: "33.9, 38.2", DMS, MGRS."""
+    parsed = []
+    for text in points:
+        try:
+            point = parse_point(text)
+        except ValidationError as err:
+            fail(f"{text!r} is not a point: {_message(err)}", EXIT_BAD_INPUT)
+        if accuracy is not None:
+            point["accuracy_m"] = accuracy
+        point["id"] = text
+        parsed.append(point)
+    with connect(ctx) as gc:
+        answer = gc.check(parsed, zones=list(zones) or None, at=at)
+    if as_json:
+        emit_json(answer)
+    else:
+        rows = []
+        for result in answer["results"]:
+            for zone in result["zones"] or [None]:
+                rows.append(
+                    [
+                        result["id"],
+                        result["verdict"],
+                        zone and zone["zone"],
+                        zone and zone["verdict"],
+                        zone and length(zone["distance_to_boundary_m"], units),
+                        zone and length(zone["margin_m"], units),
+                    ]
+                )
+        table(
+            [
+                "point",
+                "verdict",
+                "zone",
+                "zone verdict",
+                f"to boundary ({units})",
+                f"margin ({units})",
+            ],
+            rows,
+        )
+    if fail_inside and any(r["verdict"] == "inside" for r in answer["results"]):
+        sys.exit(EXIT_INSIDE)
+
+
+def _message(err: ValidationError) -> str:
+    messages = err.messages
+    if isinstance(messages, dict):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items())
+    return " ".join(str(m) for m in messages)
+
+
+@main.command()
+@click.argument("origin", metavar="FROM")
+@click.argument("to")
+@click.option("--at", help="Answer for this time (RFC 3339 or a date).")
+@output_options
+@click.pass_context
+def distance(
+    ctx: click.Context, origin: str, to: str, at: str | None, as_json: bool, units: str
+) -> None:
+    """Distance from FROM (a point or a site) to TO (a feature id/alias or a point)."""
+    with connect(ctx) as gc:
+        answer = gc.distance(
+            point_argument(origin), to, units=None if units == "m" else units, at=at
+        )
+    if as_json:
+        emit_json(answer)
+        return
+    target = answer["to"].get("id") or f"{answer['to']['lat']}, {answer['to']['lon']}"
+    rows: list[list[Any]] = [
+        ["to", f"{target} ({answer['to']['kind']})"],
+        [f"distance ({units})", length(answer["distance_m"], units)],
+        ["azimuth (deg)", answer["azimuth_deg"]],
+        ["nearest", f"{answer['nearest']['lat']:.6f}, {answer['nearest']['lon']:.6f}"],
+        [f"uncertainty ({units})", length(answer["uncertainty_m"], units)],
+    ]
+    for key in ("along_m", "distance_to_boundary_m", "distance_to_center_m"):
+        if key in answer:
+            rows.append([f"{key[:-2].replace('_', ' ')} ({units})", length(answer[key], units)])
+    for key in ("segment", "side", "inside"):
+        if key in answer:
+            rows.append([key, answer[key]])
+    table(["", "value"], rows)
+
+
+@main.command()
+@click.argument("point")
+@click.option("--radius", default="100km", show_default=True, help="e.g. 60km, 34mi, 55000m")
+@click.option("--kind", type=click.Choice(["site", "route", "area", "zone"]))
+@output_options
+@click.pass_context
+def nearby(
+    ctx: click.Context, point: str, radius: str, kind: str | None, as_json: bool, units: str
+) -> None:
+    """Features within RADIUS of POINT (a point or a site), nearest first."""
+    try:
+        parse_length(radius)
+    except ValidationError as err:
+        fail(f"--radius: {_message(err)}", EXIT_BAD_INPUT)
+    with connect(ctx) as gc:
+        answer = gc.nearby(point, radius, kind=kind)
+    if as_json:
+        emit_json(answer)
+        return
+    table(
+        ["id", "kind", f"distance ({units})", "azimuth", "name"],
+        [
+            [f["id"], f["kind"], length(f["distance_m"], units), f["azimuth_deg"], f["name"]]
+            for f in answer["features"]
+        ],
+    )
+
+
+@main.command()
+@click.argument("origin", metavar="FROM")
+@click.option("--azimuth", required=True, help="Degrees from north, or SW, north-east, …")
+@click.option("--distance", "dist", required=True, help="e.g. 60km, 34mi")
+@output_options
+@click.pass_context
+def destination(
+    ctx: click.Context, origin: str, azimuth: str, dist: str, as_json: bool, units: str
+) -> None:
+    """The point reached from FROM along a geodesic of given azimuth and length."""
+    try:
+        azimuth_value: Any = float(azimuth)
+    except ValueError:
+        azimuth_value = azimuth
+    with connect(ctx) as gc:
+        answer = gc.destination(point_argument(origin), azimuth_value, dist)
+    if as_json:
+        emit_json(answer)
+        return
+    table(
+        ["lat", "lon", "azimuth (deg)", f"distance ({units})"],
+        [
+            [
+                f"{answer['lat']:.6f}",
+                f"{answer['lon']:.6f}",
+                answer["azimuth_deg"],
+                length(answer["distance_m"], units),
+            ]
+        ],
+    )
+
+
+@main.command()
+@click.argument("feature_id", required=False)
+@click.option("--kind", type=click.Choice(["site", "route", "area", "zone"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the GeoJSON.")
+@click.pass_context
+def features(ctx: click.Context, feature_id: str | None, kind: str | None, as_json: bool) -> None:
+    """List the reference features, or show one by id or alias."""
+    with connect(ctx) as gc:
+        answer = gc.feature(feature_id) if feature_id else gc.features(kind=kind)
+    if as_json:
+        emit_json(answer)
+        return
+    items = [answer] if feature_id else answer["features"]
+    table(
+        ["id", "kind", "uncertainty (m)", "name"],
+        [
+            [
+                f["id"],
+                f["properties"]["kind"],
+                f["properties"]["effective_uncertainty_m"],
+                f["properties"]["name"],
+            ]
+            for f in items
+        ],
+    )
+    if feature_id:
+        props = answer["properties"]
+        if props.get("notes"):
+            click.echo(f"\nnotes: {props['notes']}")
+        for source in props.get("sources") or []:
+            click.echo(
+                f"source: {source['title']} ({source.get('date') or 'n.d.'})"
+                f" {source.get('url') or ''}".rstrip()
+            )
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def load(ctx: click.Context, file: Path) -> None:
+    """Load a GeoJSON FeatureCollection into the store, all or nothing."""
+    try:
+        collection = json.loads(file.read_text(encoding="utf-8"))
+    except ValueError as err:
+        fail(f"{file.name} is not valid JSON: {err}", EXIT_BAD_INPUT)
+    with connect(ctx) as gc:
+        answer = gc.load(collection, token=ctx.obj["token"])
+    click.echo(f"loaded {len(answer['written'])} features; data version {answer['data_version']}")
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default stdout).",
+)
+@click.pass_context
+def export(ctx: click.Context, output: Path | None) -> None:
+    """Write every feature in force as a FeatureCollection that `load` accepts."""
+    with connect(ctx) as gc:
+        answer = gc.features()
+    text = json.dumps(answer, ensure_ascii=False, indent=1)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+@main.command()
+@click.argument(
+    "source", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file extension."
+)
+@click.option("--lat-col", help="Latitude column (default: lat, latitude, y, …).")
+@click.option("--lon-col", help="Longitude column (default: lon, lng, longitude, x, …).")
+@click.option("--coord-col", help="One column holding both, in any point form.")
+@click.option(
+    "--distance-to",
+    default="",
+    help="Comma-separated features to measure to, e.g. palmyra,palmyra-damascus-highway",
+)
+@click.option("--zone", "zones", multiple=True, help="Check only this zone (repeatable).")
+@click.option("--at", help="Answer for this time (RFC 3339 or a date).")
+@click.option("--strict", is_flag=True, help="Stop at the first bad row (exit 2).")
+@click.option("--chunk-size", default=50_000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.pass_context
+def annotate(
+    ctx: click.Context,
+    source: Path,
+    output: str,
+    fmt: str | None,
+    lat_col: str | None,
+    lon_col: str | None,
+    coord_col: str | None,
+    distance_to: str,
+    zones: tuple[str, ...],
+    at: str | None,
+    strict: bool,
+    chunk_size: int,
+) -> None:
+    """Add verdicts and distances to every row of a CSV, NDJSON or GeoJSON file."""
+    try:
+        kind = detect_format(source, fmt)
+    except AnnotateError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+    options = Options(
+        lat_col,
+        lon_col,
+        coord_col,
+        [t.strip() for t in distance_to.split(",") if t.strip()],
+        list(zones) or None,
+        at,
+        strict,
+        chunk_size,
+    )
+    show_progress = output != "-" and sys.stderr.isatty()
+    with connect(ctx) as gc:
+        stream = sys.stdout if output == "-" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        try:
+            if show_progress:
+                with click.progressbar(
+                    length=source.stat().st_size, label="annotating", file=sys.stderr
+                ) as bar:
+                    report = annotate_file(source, stream, kind, gc, options, bar.update)
+            else:
+                report = annotate_file(source, stream, kind, gc, options)
+        except AnnotateError as err:
+            fail(str(err), EXIT_BAD_INPUT)
+        finally:
+            if stream is not sys.stdout:
+                stream.close()
+    click.echo(
+        f"geocheck: annotated {report.annotated} of {report.rows} rows "
+        f"({report.inside} inside a zone, {len(report.bad)} bad)",
+        err=True,
+    )
+    for line, reason in report.bad[:20]:
+        click.echo(f"geocheck: line {line}: {reason}", err=True)
+    if len(report.bad) > 20:
+        click.echo(f"geocheck: … and {len(report.bad) - 20} more bad rows", err=True)

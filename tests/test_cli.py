@@ -1,0 +1,184 @@
+"""The geocheck command: every subcommand, exit codes, and the same answers locally and
+from a running server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import EXIT_BAD_INPUT, EXIT_INSIDE, main
+from tests.conftest import WRITER
+from tests.e2e_server import service
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+
+def run(database: str, *args: str) -> Any:
+    return CliRunner().invoke(main, ["--database", database, *args])
+
+
+def test_check_points_in_every_form(database: str) -> None:
+    result = run(database, "check", "33.9, 38.2", "33°30'21\"N 38°37'04\"E", "37S DT 645 074")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:2] == ["point", "verdict"]
+    assert "outside" in lines[1] and "inside" in lines[2] and "inside" in lines[3]
+
+
+def test_exit_codes(database: str) -> None:
+    assert run(database, "check", "--fail-inside", "33.5, 38.6").exit_code == EXIT_INSIDE
+    assert run(database, "check", "--fail-inside", "34.5, 37.0").exit_code == 0
+    bad = run(database, "check", "95, 38")
+    assert bad.exit_code == EXIT_BAD_INPUT
+    assert "swapped" in bad.output and len(bad.output.strip().splitlines()) == 1
+    unknown = run(database, "distance", "34, 38", "palmira")
+    assert unknown.exit_code == EXIT_BAD_INPUT and "palmyra" in unknown.output
+
+
+def test_json_is_the_api_shape(database: str) -> None:
+    result = run(database, "check", "--json", "33.9, 38.2")
+    answer = json.loads(result.output)
+    assert answer["results"][0]["zones"][0]["zone"] == "al-tanf-deconfliction-zone"
+    assert answer["model"]["ellipsoid"] == "WGS84"
+
+
+def test_distance_nearby_destination_features(database: str) -> None:
+    distance = json.loads(
+        run(database, "distance", "--json", "Palmyra", "palmyra-damascus-highway").output
+    )
+    assert distance["side"] in ("left", "right") and distance["distance_m"] < 2000
+    table = run(database, "distance", "--units", "km", "34.2, 37.8", "Tadmur").output
+    assert "distance (km)" in table and "58.7" in table
+    near = run(database, "nearby", "34.2, 37.8", "--radius", "60km").output
+    assert "khunayfis-mines" in near and "deir-ez-zor" not in near
+    assert run(database, "nearby", "34, 38", "--radius", "far").exit_code == EXIT_BAD_INPUT
+    dest = json.loads(
+        run(
+            database, "destination", "--json", "Palmyra", "--azimuth", "SW", "--distance", "60km"
+        ).output
+    )
+    assert 34.17 < dest["lat"] < 34.18
+    assert "palmyra" in run(database, "features").output
+    assert "GeoNames" in run(database, "features", "Tadmur").output
+
+
+def test_load_and_export_round_trip(database: str, tmp_path: Path) -> None:
+    exported = tmp_path / "export.geojson"
+    assert run(database, "export", "-o", str(exported)).exit_code == 0
+    collection = json.loads(exported.read_text())
+    for feature in collection["features"]:
+        if feature["id"] == "palmyra":
+            feature["properties"]["uncertainty_m"] = 750
+    exported.write_text(json.dumps(collection))
+    loaded = run(database, "load", str(exported))
+    assert loaded.exit_code == 0, loaded.output
+    assert "loaded 18 features" in loaded.output
+    assert "750" in run(database, "features", "palmyra").output
+
+
+def _events(path: Path) -> None:
+    path.write_text(
+        "id,when,latitude,longitude,notes\n"
+        'a,2017-06-01,33.9,38.2,"far, east"\n'
+        "b,2017-06-01,33.5,38.6,near the garrison\n"
+        "c,2017-06-01,,38.6,no latitude\n"
+        "d,2017-06-01,133.5,38.6,swapped\n"
+        "e,2017-06-01,34.2,37.8,mines\n"
+    )
+
+
+def test_annotate_csv_keeps_columns_and_reports_bad_rows(database: str, tmp_path: Path) -> None:
+    source, target = tmp_path / "events.csv", tmp_path / "out.csv"
+    _events(source)
+    result = run(
+        database,
+        "annotate",
+        str(source),
+        "-o",
+        str(target),
+        "--distance-to",
+        "palmyra,palmyra-damascus-highway",
+    )
+    assert result.exit_code == 0, result.output
+    assert "annotated 3 of 5 rows" in result.output and "line 4: latitude is empty" in result.output
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("id,when,latitude,longitude,notes,geocheck_verdict,")
+    assert lines[1].startswith('a,2017-06-01,33.9,38.2,"far, east",outside,')
+    assert lines[2].startswith("b,2017-06-01,33.5,38.6,near the garrison,inside,")
+    assert lines[3].endswith(",latitude is empty")
+    assert "swapped" in lines[4]
+    strict = run(database, "annotate", str(source), "-o", str(target), "--strict")
+    assert strict.exit_code == EXIT_BAD_INPUT and "line 4" in strict.output
+
+
+def test_annotate_ndjson_and_geojson(database: str, tmp_path: Path) -> None:
+    ndjson = tmp_path / "e.ndjson"
+    ndjson.write_text('{"lat": 33.5, "lon": 38.6}\nnot json\n{"location": "33.9, 38.2"}\n')
+    out = tmp_path / "o.ndjson"
+    assert run(database, "annotate", str(ndjson), "-o", str(out)).exit_code == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0]["geocheck_verdict"] == "inside" and rows[1]["input"] == "not json"
+    geojson = tmp_path / "e.geojson"
+    geojson.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [38.6, 33.5]},
+                        "properties": {"n": 1},
+                    }
+                ],
+            }
+        )
+    )
+    out = tmp_path / "o.geojson"
+    assert run(database, "annotate", str(geojson), "-o", str(out)).exit_code == 0
+    props = json.loads(out.read_text())["features"][0]["properties"]
+    assert props["n"] == 1 and props["geocheck_verdict"] == "inside"
+
+
+@pytest.mark.e2e
+def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) -> None:
+    questions = [
+        [
+            "check",
+            "--json",
+            "--at",
+            "2017-06-15",
+            "33.9, 38.2",
+            "33 30 21 N, 38 37 04 E",
+            "34.2, 37.8",
+        ],
+        ["distance", "--json", "--at", "2017-06-15", "Palmyra", "palmyra-damascus-highway"],
+        ["distance", "--json", "--at", "2017-06-15", "33.6, 38.9", "al-tanf-deconfliction-zone"],
+        ["destination", "--json", "Palmyra", "--azimuth", "SW", "--distance", "60km"],
+        ["features", "--json", "al-tanf-deconfliction-zone"],
+    ]
+    source = tmp_path / "events.csv"
+    _events(source)
+    with service(
+        {"GEOCHECK_DATABASE_URL": database, "GEOCHECK_API_TOKENS": f"alice={WRITER}"}
+    ) as server:
+        for question in questions:
+            local = run(database, *question)
+            remote = CliRunner().invoke(main, ["--server", server.url, *question])
+            assert local.exit_code == remote.exit_code == 0, (local.output, remote.output)
+            assert json.loads(local.output) == json.loads(remote.output), question
+        outputs = []
+        for prefix in (["--database", database], ["--server", server.url]):
+            target = tmp_path / f"out{len(outputs)}.csv"
+            CliRunner().invoke(
+                main,
+                [*prefix, "annotate", str(source), "-o", str(target), "--distance-to", "palmyra"],
+            )
+            outputs.append(target.read_text())
+        assert outputs[0] == outputs[1]

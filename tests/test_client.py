@@ -1,0 +1,47 @@
+"""The Python API, offline and remote, and the README's examples (executed here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.client import GeocheckError, LocalGeocheck
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> LocalGeocheck:
+    client = LocalGeocheck(f"sqlite:///{tmp_path / 'client.sqlite'}")
+    yield client  # type: ignore[misc]
+    client.close()
+
+
+def test_columns_offline_match_the_object_form(local: LocalGeocheck) -> None:
+    rng = np.random.default_rng(1)
+    lat, lon = rng.uniform(33, 34.2, 50), rng.uniform(38, 39.3, 50)
+    columns = local.check_columns(lat, lon)
+    rows = local.check(
+        [{"lat": a, "lon": b} for a, b in zip(lat.tolist(), lon.tolist(), strict=True)]
+    )
+    assert list(columns["results"]["verdict"]) == [r["verdict"] for r in rows["results"]]
+    distances = local.distance_columns(lat, lon, "palmyra-damascus-highway")
+    one = local.distance({"lat": float(lat[0]), "lon": float(lon[0])}, "palmyra-damascus-highway")
+    assert distances["results"]["distance_m"][0] == pytest.approx(one["distance_m"], abs=1e-9)
+
+
+def test_errors_carry_the_problem(local: LocalGeocheck) -> None:
+    with pytest.raises(GeocheckError) as err:
+        local.feature("palmira")
+    assert err.value.status == 404 and "palmyra" in err.value.problem["suggestions"]
+
+
+def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOCHECK_DATABASE_URL", f"sqlite:///{tmp_path / 'readme.sqlite'}")
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert blocks, "the README has no Python examples"
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})  # our own documentation
