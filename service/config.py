@@ -28,6 +28,8 @@ class Config:
     READ_TOKENS: str = ""
     #: When true, every route but /health and /openapi.yaml needs a read or write token.
     READ_TOKENS_REQUIRED: bool = False
+    #: Origins browsers may call the API from (comma-separated; ``*`` for any).
+    CORS_ORIGINS: str = "*"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
+from flask_cors import CORS
 
-from service.api import checks, features, health, measure
+from service.api import checks, features, health, mapview, measure, ogc
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
 from service.config import Config
 from service.store.sql import SqlStore
 
-#: Routes open even when reads need a token.
-PUBLIC_ENDPOINTS = {"health.health", "health.openapi"}
+#: Routes open even when reads need a token (the map page and its files hold no data).
+PUBLIC_ENDPOINTS = {"health.health", "health.openapi", "map.page", "map.asset", "map.leaflet"}
+#: Blueprints whose GET answers carry ETag and Cache-Control.
+CACHED = {"features", "ogc"}
 
 
 def default_database_url(app: Flask | None = None) -> str:
@@ -52,6 +55,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if request.endpoint not in PUBLIC_ENDPOINTS:
             app.extensions["geocheck.tokens"].require_reader()
 
-    for blueprint in (health.bp, features.bp, checks.bp, measure.bp):
+    @app.after_request
+    def _revalidate(response: Response) -> Response:
+        # Reads of the reference set: let browsers and proxies cache, but revalidate each
+        # time (a write may land any moment); If-None-Match then gets a cheap 304.
+        if request.method == "GET" and response.status_code == 200 and request.blueprint in CACHED:
+            if "ETag" not in response.headers:
+                response.add_etag()
+            response.headers["Cache-Control"] = "no-cache"
+            response.make_conditional(request)
+        return response
+
+    CORS(
+        app,
+        origins=[o.strip() for o in settings.CORS_ORIGINS.split(",") if o.strip()],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        expose_headers=["ETag", "Location", "X-Data-Version"],
+    )
+    for blueprint in (health.bp, features.bp, checks.bp, measure.bp, ogc.bp, mapview.bp):
         app.register_blueprint(blueprint)
     return app

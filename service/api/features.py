@@ -84,7 +84,8 @@ def get_feature(feature_id: str) -> Response:
     ref = reference(data_version_arg())
     feature = ref.resolve(feature_id)
     return geojson_response(
-        _feature_json(ref, feature.id), headers={"ETag": etag(feature.id, feature.version)}
+        _feature_json(ref, feature.id),
+        headers={"ETag": etag(feature.id, feature.version, ref.data_version)},
     )
 
 
@@ -116,7 +117,7 @@ def _expected_version(feature_id: str) -> int | None:
     if header is None or header.strip() == "*":
         return None
     for tag in (t.strip() for t in header.split(",")):
-        match = re.fullmatch(r'(?:W/)?"(.+)\.(\d+)"', tag)
+        match = re.fullmatch(r'(?:W/)?"([^".]+)\.(\d+)(?:\.\d+)?"', tag)
         if match and match.group(1) == feature_id:
             return int(match.group(2))
     # A tag for another feature or in another form can never match the current one.
@@ -127,7 +128,7 @@ def _written(feature_id: str, data_version: int, status: int) -> Response:
     ref = reference()
     feature = ref.resolve(feature_id)
     headers = {
-        "ETag": etag(feature.id, feature.version),
+        "ETag": etag(feature.id, feature.version, ref.data_version),
         "Location": f"/features/{feature.id}",
         "X-Data-Version": str(data_version),
     }
@@ -254,7 +255,7 @@ def feature_history(feature_id: str) -> Response:
             "retired": r.retired,
             "written_by": r.written_by,
             "written_at": format_instant(r.written_at),
-            "etag": etag(r.feature_id, r.version),
+            "etag": etag(r.feature_id, r.version, r.data_version),
             "feature": r.document,
         }
         for r in records

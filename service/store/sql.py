@@ -77,9 +77,11 @@ class VersionRecord:
     document: dict[str, Any]
 
 
-def etag(feature_id: str, version: int) -> str:
-    """Strong entity tag of one version of a feature."""
-    return f'"{feature_id}.{version}"'
+def etag(feature_id: str, version: int, data_version: int) -> str:
+    """Strong entity tag of a feature as served: its own version (what ``If-Match``
+    compares) and the store's data version (a zone's served shape also changes when the
+    site it follows moves, so caches must see a new tag then too)."""
+    return f'"{feature_id}.{version}.{data_version}"'
 
 
 class SqlStore:

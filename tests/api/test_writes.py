@@ -56,7 +56,7 @@ def test_writes_need_a_write_token(
 def test_create_read_and_history(writer: FlaskClient) -> None:
     created = writer.post("/features", json=NEW_SITE, headers=WRITE_HEADERS)
     assert created.status_code == 201
-    assert created.headers["ETag"] == '"t4-airbase.1"'
+    assert created.headers["ETag"] == '"t4-airbase.1.2"'  # version 1, data version 2
     assert created.headers["Location"] == "/features/t4-airbase"
     assert writer.get("/features/Tiyas").get_json()["id"] == "t4-airbase"
     assert writer.post("/features", json=NEW_SITE, headers=WRITE_HEADERS).status_code == 409
@@ -73,7 +73,7 @@ def test_optimistic_concurrency(writer: FlaskClient) -> None:
     first = writer.put(
         "/features/palmyra", json=document, headers={**WRITE_HEADERS, "If-Match": tag}
     )
-    assert first.status_code == 200 and first.headers["ETag"] == '"palmyra.2"'
+    assert first.status_code == 200 and first.headers["ETag"] == '"palmyra.2.2"'
     stale = writer.put(
         "/features/palmyra", json=document, headers={**WRITE_HEADERS, "If-Match": tag}
     )
@@ -83,6 +83,25 @@ def test_optimistic_concurrency(writer: FlaskClient) -> None:
         "/features/palmyra", headers={**WRITE_HEADERS, "If-Match": '"damascus.1"'}
     )
     assert other.status_code == 412
+
+
+def test_a_zone_gets_a_new_etag_when_its_site_moves(writer: FlaskClient) -> None:
+    before = writer.get("/features/al-tanf-deconfliction-zone")
+    cached = writer.get(
+        "/features/al-tanf-deconfliction-zone", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert cached.status_code == 304 and before.headers["Cache-Control"] == "no-cache"
+    moved = {"geometry": {"type": "Point", "coordinates": [38.62, 33.51]}}
+    assert (
+        writer.patch("/features/al-tanf-garrison", json=moved, headers=WRITE_HEADERS).status_code
+        == 200
+    )
+    after = writer.get(
+        "/features/al-tanf-deconfliction-zone", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    # The zone itself did not change: its stored version, which If-Match compares, is 1.
+    assert after.headers["ETag"].startswith('"al-tanf-deconfliction-zone.1.')
 
 
 def test_patch_is_a_merge_patch_and_ids_cannot_change(writer: FlaskClient) -> None:
