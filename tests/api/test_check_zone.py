@@ -6,9 +6,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.conftest import WRITE_HEADERS
 from tests.geodesy import oracle
+from tests.geodesy.shapes import HIGHWAY
 
 CENTRE = (38.6178, 33.5058)
 ZONE = "al-tanf-deconfliction-zone"
@@ -114,3 +117,61 @@ def test_batch_limit_is_413(client: FlaskClient) -> None:
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert "points" in response.get_json()["errors"]
+
+
+POLYGON_RING = [(37.9, 34.0), (38.6, 34.1), (38.4, 34.7), (37.8, 34.5)]
+
+
+def _zone(feature_id: str, geometry: dict[str, Any] | None, rule: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "id": feature_id,
+            "name": feature_id,
+            "kind": "zone",
+            "uncertainty_m": 0,
+            "valid_from": "2017-06-01",
+            "zone": {"severity": "warning", "message": feature_id, **rule},
+        },
+    }
+
+
+def test_polygon_and_corridor_zones_against_the_oracle(fresh_app: Flask) -> None:
+    client = fresh_app.test_client()
+    polygon = {"type": "Polygon", "coordinates": [[*POLYGON_RING, POLYGON_RING[0]]]}
+    zones = [
+        _zone("phosphate-belt", polygon, {"shape": "polygon"}),
+        _zone(
+            "highway-corridor",
+            None,
+            {"shape": "corridor", "route": "palmyra-damascus-highway", "half_width_m": 5000},
+        ),
+    ]
+    imported = client.post(
+        "/features:import",
+        json={"type": "FeatureCollection", "features": zones},
+        headers=WRITE_HEADERS,
+    )
+    assert imported.status_code == 200, imported.get_json()
+    rng = np.random.default_rng(12)
+    lats, lons = rng.uniform(33.9, 34.8, 12).tolist(), rng.uniform(37.6, 38.8, 12).tolist()
+    answer = _check(
+        client,
+        {"points": {"lat": lats, "lon": lons}, "zones": ["phosphate-belt", "highway-corridor"]},
+    )
+    belt = answer["results"]["zones"]["phosphate-belt"]
+    corridor = answer["results"]["zones"]["highway-corridor"]
+    route_uncertainty = 2000.0  # the corridor follows the highway's uncertainty
+    for i, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
+        edge = oracle.polyline_distance(lon, lat, [*POLYGON_RING, POLYGON_RING[0]])
+        inside = oracle.winding_contains(lon, lat, POLYGON_RING)
+        assert belt["distance_to_boundary_m"][i] == pytest.approx(
+            -edge if inside else edge, abs=1e-3
+        )
+        assert belt["verdict"][i] == ("inside" if inside else "outside")
+        to_road = oracle.polyline_distance(lon, lat, HIGHWAY) - 5000.0
+        assert corridor["distance_to_boundary_m"][i] == pytest.approx(to_road, abs=1e-3)
+        assert corridor["margin_m"][i] == route_uncertainty
+    shown = client.get("/zones/highway-corridor/polygon?max_error_m=25").get_json()
+    assert shown["properties"]["max_error_m"] <= 25 and shown["geometry"]["type"] == "Polygon"
