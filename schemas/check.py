@@ -50,9 +50,8 @@ class CheckZoneRequestSchema(StrictSchema):
 
 
 def point_count(data: dict[str, Any]) -> int:
-    """How many points a validated envelope carries (before parsing them)."""
-    if "point" in data:
-        return 1
+    """How many points a validated envelope of ``points`` or ``features`` carries (before
+    parsing them)."""
     if "features" in data:
         return len(data["features"])
     points = data["points"]

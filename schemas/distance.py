@@ -1,14 +1,11 @@
-"""``/distance``, ``/nearby``, ``/destination`` and ``/area`` requests."""
+"""``/distance`` and ``/nearby`` requests."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from schemas.base import FiniteFloat, Instant, StrictSchema
-from schemas.geometry import Geometry
-from schemas.units import Azimuth, Length, UnitName
+from schemas.units import Length, UnitName
 
 
 class DistanceRequestSchema(StrictSchema):
@@ -40,35 +37,6 @@ class NearbyQuerySchema(StrictSchema):
     data_version = fields.Integer(validate=validate.Range(min=1))
 
 
-class DestinationRequestSchema(StrictSchema):
-    from_ = fields.Raw(required=True, data_key="from")
-    azimuth = Azimuth(required=True)
-    distance = Length(required=True)
-
-    @validates_schema
-    def _reasonable(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data["distance"] > 1e8:
-            raise ValidationError("At most 100,000 km.", "distance")
-
-
-class AreaRequestSchema(StrictSchema):
-    geometry = Geometry(required=True)
-
-    @validates_schema
-    def _polygon(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data["geometry"]["type"] not in ("Polygon", "MultiPolygon"):
-            raise ValidationError("Must be a GeoJSON Polygon or MultiPolygon.", "geometry")
-
-
-class ZonePolygonQuerySchema(StrictSchema):
-    max_error_m = FiniteFloat(load_default=10.0, validate=validate.Range(min=0.01, max=100_000))
-    at = Instant()
-    data_version = fields.Integer(validate=validate.Range(min=1))
-
-
 distance_request_schema = DistanceRequestSchema()
 distance_query_schema = DistanceQuerySchema()
 nearby_query_schema = NearbyQuerySchema()
-destination_request_schema = DestinationRequestSchema()
-area_request_schema = AreaRequestSchema()
-zone_polygon_query_schema = ZonePolygonQuerySchema()

@@ -16,7 +16,7 @@ from schemas.units import UNITS
 from service.geodesy.ellipsoid import FloatArray
 from service.rules import measure
 from service.rules.checks import check_points
-from service.rules.measure import SIDE_NAMES, Measurement
+from service.rules.measure import Measurement
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet, UnknownFeatureError
 from service.rules.verdict import NAME_TABLE
@@ -107,10 +107,6 @@ def measurement_columns(
             if key in out:
                 out[key[: -len("_m")] + f"_{units}"] = out[key] / factor
     return out
-
-
-def side_names(codes: np.ndarray) -> list[str]:
-    return [SIDE_NAMES[int(s)] for s in codes.tolist()]
 
 
 def resolve_target(reference: ReferenceSet, value: Any) -> Feature | dict[str, Any]:

@@ -23,8 +23,6 @@ import numpy.typing as npt
 import orjson
 import requests
 
-from schemas.point import parse_point
-
 
 class GeocheckError(Exception):
     """A 4xx/5xx answer; ``problem`` is the RFC 9457 body."""
@@ -384,8 +382,3 @@ def _arrays(
         return lat_a, lon_a, np.zeros(lat_a.size)
     accuracy = np.broadcast_to(np.asarray(accuracy_m, dtype=np.float64), lat_a.shape)
     return lat_a, lon_a, accuracy
-
-
-def parse_points(texts: list[str]) -> list[dict[str, Any]]:
-    """Points from command-line strings (any accepted form), validated locally."""
-    return [parse_point(text) for text in texts]

@@ -10,17 +10,13 @@ import numpy as np
 from flask import Blueprint, Response, request
 from marshmallow import ValidationError
 
+from schemas.area import area_request_schema
 from schemas.check import point_count
-from schemas.distance import (
-    area_request_schema,
-    destination_request_schema,
-    distance_query_schema,
-    distance_request_schema,
-    nearby_query_schema,
-    zone_polygon_query_schema,
-)
+from schemas.destination import destination_request_schema
+from schemas.distance import distance_query_schema, distance_request_schema, nearby_query_schema
 from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
 from schemas.units import UNITS
+from schemas.zone import zone_polygon_query_schema
 from service.answers import distance_columns, envelope
 from service.api.context import config, reference
 from service.api.errors import ApiError

@@ -23,6 +23,9 @@ from service.geodesy.ellipsoid import (
     normalize_azimuth,
     normalize_longitude,
 )
+from service.geodesy.errors import GeodesyError
+
+AZIMUTH_MESSAGE = "azimuth_deg must be a finite number of degrees"
 
 
 class Inverse(NamedTuple):
@@ -82,7 +85,7 @@ def direct(
     lo, la = as_lonlat(lon, lat, "from")
     az = np.asarray(azimuth_deg, dtype=np.float64)
     if not np.all(np.isfinite(az)):
-        raise_azimuth()
+        raise GeodesyError(AZIMUTH_MESSAGE, "azimuth_deg")
     dist = check_distance(distance_m, "distance_m")
     lo, la, az, dist = np.broadcast_arrays(lo, la, az, dist)
     lon2, lat2, az21 = WGS84.fwd(lo, la, az, dist)
@@ -95,14 +98,8 @@ def direct_one(
     """Scalar direct problem: ``(lon, lat, back_azimuth_deg)``."""
     lon, lat = check_lonlat_scalar(lon, lat, "from")
     if not np.isfinite(azimuth_deg):
-        raise_azimuth()
+        raise GeodesyError(AZIMUTH_MESSAGE, "azimuth_deg")
     check_distance(distance_m, "distance_m")
     lon2, lat2, az21 = WGS84.fwd(lon, lat, float(azimuth_deg), float(distance_m))
     lon2 = (float(lon2) + 180.0) % 360.0 - 180.0
     return lon2, float(lat2), float(az21) % 360.0 % 360.0
-
-
-def raise_azimuth() -> None:
-    from service.geodesy.errors import GeodesyError
-
-    raise GeodesyError("azimuth_deg must be a finite number of degrees", "azimuth_deg")

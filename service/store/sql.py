@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 from service.store.database import make_engine, prepare
 from service.store.seed import feature_from_document, load_reference_documents
@@ -196,11 +195,6 @@ class SqlStore:
             for row in rows
         ]
 
-    def current_versions(self, feature_ids: list[str]) -> dict[str, tuple[int, bool]]:
-        """``{id: (latest version, retired)}`` for the ids that exist."""
-        with self.engine.connect() as conn:
-            return self._current_versions(conn, feature_ids)
-
     @staticmethod
     def _current_versions(conn: Connection, feature_ids: list[str]) -> dict[str, tuple[int, bool]]:
         if not feature_ids:
@@ -316,9 +310,6 @@ class SqlStore:
             .limit(1)
         ).scalar_one()
         return dict(json.loads(body))
-
-    def features_at(self, data_version: int) -> list[Feature]:
-        return self.snapshot_at(data_version).features()
 
 
 def _aware(value: datetime) -> datetime:
