@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from service.rules.reference import ReferenceSet
 from service.store.database import make_engine, prepare
@@ -76,6 +76,68 @@ class VersionRecord:
     document: dict[str, Any]
 
 
+class VersionProbe:
+    """Reads the store's data version on every request, cheaply.
+
+    Every request must see a write made a moment ago by any process, so the version is
+    read from the database each time; through SQLAlchemy that costs ~70 µs, on a plain
+    driver connection ~2 µs. This keeps one such connection (outside the pool, in
+    autocommit mode so each read sees the latest commit), shared under a lock and
+    reopened after any error.
+    """
+
+    QUERY = "SELECT max(data_version) FROM changes"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        database = engine.url.database
+        # An in-memory SQLite database exists only in the pool's one connection.
+        self._pooled_only = engine.dialect.name == "sqlite" and database in (None, "", ":memory:")
+
+    def _connect(self) -> Any:
+        dialect = self.engine.dialect
+        cargs, cparams = dialect.create_connect_args(self.engine.url)
+        connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
+        if self.engine.dialect.name != "sqlite":
+            connection.autocommit = True
+        return connection
+
+    def read(self) -> int:
+        if self._pooled_only:
+            with self.engine.connect() as conn:
+                return int(conn.execute(select(func.max(changes.c.data_version))).scalar_one() or 0)
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._connection is None:
+                        self._connection = self._connect()
+                    cursor = self._connection.cursor()
+                    try:
+                        cursor.execute(self.QUERY)
+                        row = cursor.fetchone()
+                    finally:
+                        cursor.close()
+                    return int(row[0] or 0)
+                except Exception:
+                    self.close_locked()
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    def close_locked(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+    def close(self) -> None:
+        with self._lock:
+            self.close_locked()
+
+
 def etag(feature_id: str, version: int, data_version: int) -> str:
     """Strong entity tag of a feature as served: its own version (what ``If-Match``
     compares) and the store's data version (a zone's served shape also changes when the
@@ -101,16 +163,18 @@ class SqlStore:
         self._lock = threading.Lock()
         self._latest: ReferenceSet | None = None
         self._history_cache: OrderedDict[int, ReferenceSet] = OrderedDict()
+        self._probe = VersionProbe(self.engine)
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every connection."""
+        self._probe.close()
         self.engine.dispose()
 
     # -- reads --------------------------------------------------------------------------
 
     def data_version(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.max(changes.c.data_version))).scalar_one() or 0)
+        """The newest data version, as committed by any process."""
+        return self._probe.read()
 
     def snapshot(self) -> ReferenceSet:
         """The reference set as it stands now (rebuilt only when another write landed,
