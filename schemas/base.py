@@ -76,3 +76,31 @@ class Instant(fields.Field):
 def format_instant(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"points.3.lat": ["..."]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key) if key != "_schema" else ""
+            path = ".".join(p for p in (prefix, name) if p)
+            for k, v in flatten_messages(value, path).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "body"] = list(messages)
+    elif isinstance(messages, list):
+        for item in messages:
+            for k, v in flatten_messages(item, prefix).items():
+                out.setdefault(k, []).extend(v)
+    else:
+        out[prefix or "body"] = [str(messages)]
+    return out
+
+
+def message_lines(messages: Any) -> list[str]:
+    """The same messages as ``field.path: message`` lines (bare where no field is named)."""
+    return [
+        " ".join(texts) if path == "body" else f"{path}: {' '.join(texts)}"
+        for path, texts in flatten_messages(messages).items()
+    ]

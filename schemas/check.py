@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import Instant, StrictSchema
+from schemas.base import Instant, StrictSchema, message_lines
 from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
 
 
@@ -79,7 +79,7 @@ def _feature_points(features: list[Any]) -> PointBatch:
         try:
             point = parse_point(geometry)
         except ValidationError as err:
-            errors[f"features.{i}.geometry"] = [str(m) for m in _messages(err)]
+            errors[f"features.{i}.geometry"] = message_lines(err.messages)
             continue
         item = {"lat": point["lat"], "lon": point["lon"]}
         ident = props.get("id", feature.get("id"))
@@ -92,13 +92,6 @@ def _feature_points(features: list[Any]) -> PointBatch:
         raise ValidationError(errors)
     batch = parse_point_list(items, "features")
     return batch
-
-
-def _messages(err: ValidationError) -> list[str]:
-    messages = err.messages
-    if isinstance(messages, dict):
-        return [f"{k}: {' '.join(v)}" for k, v in messages.items()]
-    return list(messages)
 
 
 def points_of(data: dict[str, Any]) -> tuple[PointBatch, str]:

@@ -18,7 +18,7 @@ from service.rules import measure
 from service.rules.checks import check_points
 from service.rules.measure import Measurement
 from service.rules.model import Feature
-from service.rules.reference import ReferenceSet, UnknownFeatureError
+from service.rules.reference import NotInForceError, ReferenceSet, UnknownFeatureError
 from service.rules.verdict import NAME_TABLE
 
 MODEL = {
@@ -109,21 +109,26 @@ def measurement_columns(
     return out
 
 
-def resolve_target(reference: ReferenceSet, value: Any) -> Feature | dict[str, Any]:
-    """A ``to`` reference: a feature (by id or alias) or a point in any accepted form.
+def resolve_target(reference: ReferenceSet, value: Any, at: datetime) -> Feature | dict[str, Any]:
+    """A ``to`` reference: a feature (by id or alias) valid at ``at``, or a point in any
+    accepted form.
 
     Raises :class:`~service.rules.reference.UnknownFeatureError` (with suggestions) for a
-    string that is neither, and ``ValidationError`` for anything else that is no point.
+    string that is neither, :class:`~service.rules.reference.NotInForceError` for a
+    feature not valid at ``at``, and ``ValidationError`` for anything else that is no point.
     """
-    if isinstance(value, str):
+    if not isinstance(value, str):
+        return parse_point(value)
+    try:
+        feature = reference.resolve(value)
+    except UnknownFeatureError as unknown:
         try:
-            return reference.resolve(value)
-        except UnknownFeatureError as unknown:
-            try:
-                return parse_point(value)
-            except ValidationError:
-                raise unknown from None
-    return parse_point(value)
+            return parse_point(value)
+        except ValidationError:
+            raise unknown from None
+    if not feature.in_force(at):
+        raise NotInForceError(feature)
+    return feature
 
 
 def distance_columns(

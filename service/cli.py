@@ -20,6 +20,7 @@ import click
 import requests
 from marshmallow import ValidationError
 
+from schemas.base import message_lines
 from schemas.point import parse_point
 from schemas.units import UNITS, parse_length
 from service.annotate import FORMATS, AnnotateError, Options, annotate_file, detect_format
@@ -113,6 +114,10 @@ def length(metres: float | None, units: str) -> float | None:
     return None if metres is None else metres / UNITS[units]
 
 
+def _message(err: ValidationError) -> str:
+    return "; ".join(message_lines(err.messages))
+
+
 def point_argument(text: str) -> Any:
     """A point as typed: a coordinate in any accepted form, else passed on as a site name."""
     try:
@@ -190,7 +195,9 @@ def check(
         try:
             point = parse_point(text)
         except ValidationError as err:
-            fail(f"{text!r} is not a point: {_message(err)}", EXIT_BAD_INPUT)
+            fail(
+                f"{text!r} is not a point: {'; '.join(message_lines(err.messages))}", EXIT_BAD_INPUT
+            )
         if accuracy is not None:
             point["accuracy_m"] = accuracy
         point["id"] = text
@@ -226,13 +233,6 @@ def check(
         )
     if fail_inside and any(r["verdict"] == "inside" for r in answer["results"]):
         sys.exit(EXIT_INSIDE)
-
-
-def _message(err: ValidationError) -> str:
-    messages = err.messages
-    if isinstance(messages, dict):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items())
-    return " ".join(str(m) for m in messages)
 
 
 @main.command()
@@ -282,7 +282,7 @@ def nearby(
     try:
         parse_length(radius)
     except ValidationError as err:
-        fail(f"--radius: {_message(err)}", EXIT_BAD_INPUT)
+        fail(f"--radius: {'; '.join(message_lines(err.messages))}", EXIT_BAD_INPUT)
     with connect(ctx) as gc:
         answer = gc.nearby(point, radius, kind=kind)
     if as_json:

@@ -308,11 +308,21 @@ class LocalGeocheck(Geocheck):
         data_version: int | None = None,
     ) -> dict[str, Any]:
         """As :meth:`Geocheck.distance_columns`, computed straight on arrays."""
+        from marshmallow import ValidationError
+
         from service.answers import distance_columns, envelope, resolve_target
+        from service.rules.reference import NotInForceError, UnknownFeatureError
 
         ref, moment = self._reference(data_version), _instant(at)
         lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
-        columns, target = distance_columns(ref, resolve_target(ref, to), lon_a, lat_a, acc, units)
+        try:
+            resolved = resolve_target(ref, to, moment)
+        except (UnknownFeatureError, NotInForceError, ValidationError) as err:
+            # The server answers these with a problem: so does the local client.
+            status = 404 if isinstance(err, UnknownFeatureError) else 422
+            problem = {"detail": str(err), "errors": {"to": [str(err)]}}
+            raise GeocheckError(status, problem) from None
+        columns, target = distance_columns(ref, resolved, lon_a, lat_a, acc, units)
         columns["id"] = ids if ids is not None else [None] * lat_a.size
         return {"to": target, "results": columns, **envelope(ref, moment)}
 

@@ -39,6 +39,15 @@ def test_errors_carry_the_problem(local: LocalGeocheck) -> None:
     assert err.value.status == 404 and "palmyra" in err.value.problem["suggestions"]
 
 
+def test_a_zone_not_in_force_is_refused_as_the_server_refuses_it(local: LocalGeocheck) -> None:
+    with pytest.raises(GeocheckError) as err:
+        local.distance_columns([33.9], [38.2], "al-tanf-deconfliction-zone", at="2017-05-01")
+    assert err.value.status == 422
+    with pytest.raises(GeocheckError) as err:
+        local.distance({"lat": 33.9, "lon": 38.2}, "al-tanf-deconfliction-zone", at="2017-05-01")
+    assert err.value.status == 422  # the same through the HTTP route
+
+
 def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEOCHECK_DATABASE_URL", f"sqlite:///{tmp_path / 'readme.sqlite'}")
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)

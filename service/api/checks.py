@@ -14,7 +14,7 @@ from schemas.point import parse_point
 from service.answers import check_columns, envelope, zone_info
 from service.api.context import config, reference
 from service.api.errors import ApiError
-from service.api.parsing import json_body, parse_at
+from service.api.parsing import json_object, parse_at
 from service.api.responses import json_response
 from service.rules.checks import ZoneCheck, check_point, check_points
 from service.rules.model import Feature
@@ -26,9 +26,7 @@ bp = Blueprint("checks", __name__)
 
 @bp.post("/check-zone")
 def check_zone() -> Response:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    body = json_object()
     if body.keys() == {"point"}:
         # The commonest request: the envelope schema could only confirm what the key
         # test just did, so go straight to validating the point.

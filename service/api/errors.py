@@ -13,12 +13,14 @@ from flask import Flask, Response, json, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from schemas.base import flatten_messages
 from service.geodesy import GeodesyError
 from service.rules.reference import ReferenceDataError, UnknownFeatureError
 from service.store.sql import StoreError
 
 PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger(__name__)
+__all__ = ["ApiError", "flatten_messages", "problem", "register_error_handlers"]
 
 TITLES = {
     400: "Bad request",
@@ -79,26 +81,6 @@ def problem(
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
-
-
-def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as ``{"points.3.lat": ["..."]}``."""
-    out: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = str(key) if key != "_schema" else ""
-            path = ".".join(p for p in (prefix, name) if p)
-            for k, v in flatten_messages(value, path).items():
-                out.setdefault(k, []).extend(v)
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "body"] = list(messages)
-    elif isinstance(messages, list):
-        for item in messages:
-            for k, v in flatten_messages(item, prefix).items():
-                out.setdefault(k, []).extend(v)
-    else:
-        out[prefix or "body"] = [str(messages)]
-    return out
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -13,7 +13,7 @@ from schemas.base import format_instant
 from schemas.feature import KINDS, storable
 from service.api.context import cache, config, reference, store, tokens
 from service.api.errors import ApiError, flatten_messages
-from service.api.parsing import json_body, parse_at, query_param_names
+from service.api.parsing import json_body, json_object, parse_at, query_param_names
 from service.api.serialize import feature_to_geojson
 from service.rules.reference import ReferenceSet
 from service.store.seed import documents_from_collection
@@ -47,7 +47,7 @@ def data_version_arg() -> int | None:
     return int(raw)
 
 
-def _feature_json(ref: ReferenceSet, feature_id: str) -> dict[str, Any]:
+def feature_json(ref: ReferenceSet, feature_id: str) -> dict[str, Any]:
     key = ("feature", ref.data_version, feature_id)
     memo = cache()
     if key not in memo:
@@ -67,7 +67,7 @@ def list_features() -> Response:
         )
     at = parse_at(request.args.get("at"))
     ref = reference(data_version_arg())
-    features = [_feature_json(ref, f.id) for f in ref.features(kind=kind, at=at)]
+    features = [feature_json(ref, f.id) for f in ref.features(kind=kind, at=at)]
     return geojson_response(
         {
             "type": "FeatureCollection",
@@ -84,7 +84,7 @@ def get_feature(feature_id: str) -> Response:
     ref = reference(data_version_arg())
     feature = ref.resolve(feature_id)
     return geojson_response(
-        _feature_json(ref, feature.id),
+        feature_json(ref, feature.id),
         headers={"ETag": etag(feature.id, feature.version, ref.data_version)},
     )
 
@@ -132,7 +132,7 @@ def _written(feature_id: str, data_version: int, status: int) -> Response:
         "Location": f"/features/{feature.id}",
         "X-Data-Version": str(data_version),
     }
-    return geojson_response(_feature_json(ref, feature.id), status, headers)
+    return geojson_response(feature_json(ref, feature.id), status, headers)
 
 
 def _canonical_id(feature_id: str) -> str:
@@ -179,11 +179,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def patch_feature(feature_id: str) -> Response:
     who = tokens().require_writer()
     feature_id = _canonical_id(feature_id)
-    patch = json_body()
-    if not isinstance(patch, dict):
-        raise ApiError(
-            422, "A merge patch must be a JSON object.", {"body": ["Must be an object."]}
-        )
+    patch = json_object()
     history = store().history(feature_id)
     if not history or history[-1].retired:
         raise ApiError(404, f"No feature {feature_id!r} to change.", {"feature_id": ["Unknown."]})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -17,17 +18,17 @@ from schemas.distance import distance_query_schema, distance_request_schema, nea
 from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
 from schemas.units import UNITS
 from schemas.zone import zone_polygon_query_schema
-from service.answers import distance_columns, envelope
+from service.answers import distance_columns, envelope, resolve_target
 from service.api.context import config, reference
 from service.api.errors import ApiError
-from service.api.parsing import json_body, parse_at, query_param_names
+from service.api.parsing import json_body, json_object, parse_at, query_param_names
 from service.api.responses import MODEL, json_response
 from service.api.serialize import zone_display_geometry
 from service.geodesy import direct_one
 from service.rules import measure
 from service.rules.measure import SIDE_NAMES
 from service.rules.model import Feature
-from service.rules.reference import ReferenceSet, UnknownFeatureError
+from service.rules.reference import NotInForceError, ReferenceSet, UnknownFeatureError
 from service.rules.shapes import AreaShape
 
 bp = Blueprint("measure", __name__)
@@ -68,36 +69,24 @@ def _origin(ref: ReferenceSet, value: Any, field: str) -> dict[str, Any]:
         raise _field_error(field, err) from None
 
 
-def _target(
-    ref: ReferenceSet, value: Any, field: str, at: Any
-) -> tuple[Feature | None, dict[str, Any] | None]:
-    """A ``to`` reference: a feature id/alias, or a point in any accepted form."""
-    if isinstance(value, str):
-        try:
-            feature = ref.resolve(value)
-        except UnknownFeatureError as unknown:
-            try:
-                return None, parse_point(value)
-            except ValidationError:
-                hint = (
-                    f" Did you mean: {', '.join(unknown.suggestions)}?"
-                    if unknown.suggestions
-                    else ""
-                )
-                raise ApiError(
-                    404,
-                    f"{field}: no feature or alias named {value!r}, and it is not a point.{hint}",
-                    {field: ["Unknown feature id or alias, and not a coordinate."]},
-                    extra={"suggestions": unknown.suggestions},
-                ) from None
-        if not feature.in_force(at):
-            raise ApiError(
-                422,
-                f"{feature.id!r} is not in force at the requested time.",
-                {field: ["Not valid at 'at'; see its valid_from / valid_to."]},
-            )
-        return feature, None
-    return None, _one_point(value, field)
+def _target(ref: ReferenceSet, value: Any, field: str, at: datetime) -> Feature | dict[str, Any]:
+    """:func:`service.answers.resolve_target`, its errors as problems naming ``field``."""
+    try:
+        return resolve_target(ref, value, at)
+    except UnknownFeatureError as unknown:
+        hint = f" Did you mean: {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
+        raise ApiError(
+            404,
+            f"{field}: no feature or alias named {value!r}, and it is not a point.{hint}",
+            {field: ["Unknown feature id or alias, and not a coordinate."]},
+            extra={"suggestions": unknown.suggestions},
+        ) from None
+    except NotInForceError as err:
+        raise ApiError(
+            422, f"{err}.", {field: ["Not valid at 'at'; see its valid_from / valid_to."]}
+        ) from None
+    except ValidationError as err:
+        raise _field_error(field, err) from None
 
 
 def _rows(columns: dict[str, Any], n: int) -> list[dict[str, Any]]:
@@ -116,11 +105,9 @@ def _rows(columns: dict[str, Any], n: int) -> list[dict[str, Any]]:
 
 
 def _measure(
-    ref: ReferenceSet, batch: PointBatch, to: Any, field: str, at: Any, units: str | None
+    ref: ReferenceSet, batch: PointBatch, to: Any, field: str, at: datetime, units: str | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    feature, point = _target(ref, to, field, at)
-    target = feature if feature is not None else point
-    assert target is not None
+    target = _target(ref, to, field, at)
     return distance_columns(ref, target, batch.lon, batch.lat, batch.accuracy_m, units)
 
 
@@ -148,9 +135,7 @@ def distance_get() -> Response:
 
 @bp.post("/distance")
 def distance_post() -> Response:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    body = json_object()
     data = distance_request_schema.load(body)
     ref = reference(data.get("data_version"))
     at = parse_at(data.get("at"))
@@ -251,9 +236,7 @@ def nearby() -> Response:
 
 @bp.post("/destination")
 def destination() -> Response:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    body = json_object()
     data = destination_request_schema.load(body)
     origin = _origin(reference(), data["from_"], "from")
     lon, lat, back = direct_one(origin["lon"], origin["lat"], data["azimuth"], data["distance"])

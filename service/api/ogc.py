@@ -19,7 +19,7 @@ from schemas.base import format_instant
 from schemas.ogc import items_query_schema
 from service.api.context import reference
 from service.api.errors import ApiError, flatten_messages
-from service.api.features import _feature_json
+from service.api.features import feature_json
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 
@@ -116,7 +116,7 @@ def _valid_during(feature: Feature, start: datetime | None, end: datetime | None
 def _collection(ref: ReferenceSet, collection_id: str) -> dict[str, Any]:
     _, title, description, geometry_type = COLLECTIONS[collection_id]
     members = _members(ref, collection_id)
-    boxes = [b for b in (geometry_bbox(_feature_json(ref, f.id)["geometry"]) for f in members) if b]
+    boxes = [b for b in (geometry_bbox(feature_json(ref, f.id)["geometry"]) for f in members) if b]
     spatial = (
         [
             min(b[0] for b in boxes),
@@ -274,7 +274,7 @@ def items(collection_id: str) -> Response:
     ref = reference()
     matched = []
     for feature in _members(ref, cid):
-        served = _feature_json(ref, feature.id)
+        served = feature_json(ref, feature.id)
         if "datetime" in query and not _valid_during(feature, *query["datetime"]):
             continue
         if "bbox" in query and not _intersects(geometry_bbox(served["geometry"]), query["bbox"]):
@@ -328,7 +328,7 @@ def item(collection_id: str, feature_id: str) -> Response:
             f"{feature.id!r} is not in the {cid} collection.",
             {"feature_id": ["Not in this collection."]},
         )
-    served = dict(_feature_json(ref, feature.id))
+    served = dict(feature_json(ref, feature.id))
     served["links"] = [
         {"rel": "self", "type": GEOJSON, "href": f"{_base()}/collections/{cid}/items/{feature.id}"},
         {"rel": "collection", "type": "application/json", "href": f"{_base()}/collections/{cid}"},

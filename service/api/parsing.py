@@ -35,6 +35,14 @@ def json_body() -> Any:
         raise ApiError(400, f"The body is not valid JSON: {err}", {"body": [str(err)]}) from None
 
 
+def json_object() -> dict[str, Any]:
+    """The request body, which must be a JSON object, or a 4xx problem."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
+    return body
+
+
 def parse_at(value: Any, field: str = "at") -> datetime:
     """The ``at`` instant (RFC 3339 or date); now when absent."""
     if value is None:

@@ -32,6 +32,14 @@ class NotAZoneError(ValueError):
         self.ref = ref
 
 
+class NotInForceError(LookupError):
+    """A feature named for a time at which it is not valid."""
+
+    def __init__(self, feature: Feature) -> None:
+        super().__init__(f"{feature.id!r} is not in force at the requested time")
+        self.feature = feature
+
+
 class ReferenceDataError(ValueError):
     """The reference set is inconsistent (a zone names a missing site, two features claim
     one alias...). ``problems`` lists each one, naming the feature."""

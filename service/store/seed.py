@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from geodata import DATA_DIR
+from schemas.base import message_lines
 from schemas.feature import feature_collection_schema, feature_schema, storable
 from service.rules.model import Feature
 
@@ -24,20 +25,6 @@ class GeodataError(ValueError):
         self.problems = problems
 
 
-def flatten_messages(messages: Any, prefix: str = "") -> list[str]:
-    """marshmallow's nested messages as ``field.path: message`` lines."""
-    if isinstance(messages, dict):
-        out: list[str] = []
-        for key, value in messages.items():
-            out.extend(flatten_messages(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{prefix}: {' '.join(messages)}"]
-    if isinstance(messages, list):
-        return [line for m in messages for line in flatten_messages(m, prefix)]
-    return [f"{prefix}: {messages}"]
-
-
 def documents_from_collection(document: Any, label: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Validate a FeatureCollection; return the storable feature documents and the
     problems found (``label: feature 'id': field: message``)."""
@@ -45,7 +32,7 @@ def documents_from_collection(document: Any, label: str) -> tuple[list[dict[str,
     try:
         collection = feature_collection_schema.load(document)
     except ValidationError as err:
-        return [], [f"{label}: {line}" for line in flatten_messages(err.messages)]
+        return [], [f"{label}: {line}" for line in message_lines(err.messages)]
     documents = []
     for index, raw in enumerate(collection["features"]):
         props = raw.get("properties") if isinstance(raw, dict) else None
@@ -54,7 +41,7 @@ def documents_from_collection(document: Any, label: str) -> tuple[list[dict[str,
         try:
             documents.append(storable(raw))
         except ValidationError as err:
-            problems.extend(f"{where}: {line}" for line in flatten_messages(err.messages))
+            problems.extend(f"{where}: {line}" for line in message_lines(err.messages))
     return documents, problems
 
 

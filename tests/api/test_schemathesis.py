@@ -9,7 +9,11 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    ignored_auth,
+    missing_required_header,
+    positive_data_acceptance,
+)
 
 from service import create_app
 
@@ -32,6 +36,25 @@ def test_api_honours_its_contract(case: schemathesis.Case) -> None:
     # Every check but "schema-valid data must be accepted": point strings, aliases and
     # lengths with units are free-form strings whose validity no JSON Schema states.
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+_WRITE_DATABASE = Path(tempfile.mkdtemp(prefix="geocheck-st-w-")) / "st.sqlite"
+_TOKEN = "alice-schemathesis-token"
+writes = schemathesis.openapi.from_wsgi(
+    "/openapi.yaml",
+    create_app({"DATABASE_URL": f"sqlite:///{_WRITE_DATABASE}", "API_TOKENS": f"alice={_TOKEN}"}),
+).include(method=["POST", "PUT", "PATCH", "DELETE"])
+
+
+@writes.parametrize()
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_writes_with_a_valid_token_honour_the_contract(case: schemathesis.Case) -> None:
+    # With a valid token the bodies are really validated (without one they stop at 401).
+    # The auth checks are off here because this test supplies a valid token on purpose.
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {_TOKEN}"}
+    case.call_and_validate(
+        excluded_checks=[positive_data_acceptance, ignored_auth, missing_required_header]
+    )
 
 
 def test_contract_file_is_the_one_served() -> None:
