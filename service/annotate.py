@@ -9,6 +9,16 @@ columns come after them:
 * ``<zone>_verdict`` and ``<zone>_distance_to_boundary_m`` for every zone checked;
 * ``distance_to_<feature>_m`` for every ``distance_to`` target;
 * ``geocheck_error`` — why a row could not be answered (its other added cells stay empty).
+
+How it stays fast
+-----------------
+The whole run answers from one :class:`~service.client.Snapshot` (one data version, one
+instant). Per chunk, the main thread reads and parses while worker threads compute
+earlier chunks: the geodesy runs in pyproj and numpy, which release the GIL, so on two
+cores reading and computing overlap. Per-row Python is avoided on the common path: CSV
+lines are split by the C ``csv`` reader, coordinates become floats in one numpy call, and
+each output line is the input line, untouched, joined to its added cells. Only bad rows
+(and CSV records with a quoted field spanning lines) take a slower row-by-row path.
 """
 
 from __future__ import annotations
@@ -17,16 +27,22 @@ import csv
 import io
 import json
 import math
-import re
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import orjson
 
 from schemas.point import parse_point_string
-from service.client import Geocheck
+from service.client import Geocheck, GeocheckError, Snapshot
 
 FORMATS = ("csv", "ndjson", "geojson")
 LAT_NAMES = ("lat", "latitude", "lat_dd", "y", "lat_deg", "latitude_dd")
@@ -41,14 +57,18 @@ COORD_NAMES = (
     "latlon",
     "lat_lon",
 )
+#: Delimiters recognised from a CSV header line that has no comma.
+OTHER_DELIMITERS = ("\t", ";", "|")
+#: Chunks below this size are converted cell by cell when looking for bad cells.
+_BISECT_FLOOR = 16
 
 
 class AnnotateError(ValueError):
     """Input that cannot be annotated at all (no coordinate columns, or a bad row with
-    ``strict``). ``line`` is the 1-based input line where known."""
+    ``strict``). ``line`` is the 1-based input line (feature, for GeoJSON) where known."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(f"line {line}: {message}" if line else message)
+    def __init__(self, message: str, line: int | None = None, unit: str = "line") -> None:
+        super().__init__(f"{unit} {line}: {message}" if line else message)
         self.line = line
 
 
@@ -62,14 +82,19 @@ class Options:
     at: str | None = None
     strict: bool = False
     chunk_size: int = 50_000
+    #: Threads computing chunks (0: one per CPU). A remote client always uses one.
+    workers: int = 0
 
 
 @dataclass
 class Report:
     rows: int = 0
     annotated: int = 0
+    #: (line, reason) for every row that could not be answered.
     bad: list[tuple[int, str]] = field(default_factory=list)
     inside: int = 0
+    #: What ``bad`` numbers: input lines, or features of a GeoJSON collection.
+    unit: str = "line"
 
 
 def detect_format(path: Path, given: str | None) -> str:
@@ -99,9 +124,9 @@ def _find(
 
 @dataclass
 class Locator:
-    """Reads one row's coordinates: a lat and a lon column, or one combined column.
+    """Which fields hold a row's coordinates: a lat and a lon field, or one combined field.
 
-    Rows are dicts keyed by column name, or (CSV) lists read through ``positions``.
+    Rows are dicts keyed by field name, or (CSV) lists read through ``positions``.
     """
 
     lat: str | None
@@ -116,19 +141,6 @@ class Locator:
             return row.get(name)
         index = self.positions[name]
         return row[index] if index < len(row) else None
-
-    def columns(self, chunk: list[tuple[int, Any]]) -> tuple[Any, Any] | None:
-        """Whole-chunk lat and lon as float arrays when every cell is a finite number in
-        range; ``None`` sends the chunk row by row (to name each bad row)."""
-        if self.combined is not None or self.lat is None or self.lon is None:
-            return None
-        try:
-            lat = np.array([self.get(row, self.lat) for _, row in chunk], dtype=np.float64)
-            lon = np.array([self.get(row, self.lon) for _, row in chunk], dtype=np.float64)
-        except (TypeError, ValueError):
-            return None
-        ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-        return (lat, lon) if bool(ok.all()) else None
 
     @classmethod
     def for_columns(cls, names: Iterable[str], options: Options) -> Locator:
@@ -148,8 +160,8 @@ class Locator:
             f"or --coord-col. Columns are: {', '.join(names)}"
         )
 
-    def read(self, row: dict[str, Any]) -> tuple[float, float]:
-        """(lat, lon) in degrees, or ``ValueError`` saying what is wrong."""
+    def read(self, row: Any) -> tuple[float, float]:
+        """One row's (lat, lon) in degrees, or ``ValueError`` saying what is wrong."""
         if row is None:
             raise ValueError("not a JSON object")
         if self.combined is not None:
@@ -168,6 +180,52 @@ class Locator:
             raise ValueError(f"longitude {lon} is outside [-180, 180]")
         return lat, lon
 
+    def locate(
+        self, rows: Sequence[Any], cells: tuple[list[Any], list[Any]] | None = None
+    ) -> Located:
+        """Coordinates of every row, with the bad rows' reasons.
+
+        The lat and lon ``cells`` may come already gathered (the CSV path does it in C).
+        Numbers are converted in one numpy call, and only the rows it rejects are read one
+        by one (with :meth:`read`, which says why), so a row gets the same answer whatever
+        chunk it lands in.
+        """
+        if self.combined is not None:
+            nothing = np.full(len(rows), np.nan)
+            return self.settle(nothing, nothing.copy(), rows.__getitem__)
+        assert self.lat is not None and self.lon is not None
+        if cells is None:
+            cells = (self._cells(rows, self.lat), self._cells(rows, self.lon))
+        return self.settle(_floats(cells[0]), _floats(cells[1]), rows.__getitem__)
+
+    def settle(self, lat: np.ndarray, lon: np.ndarray, row_at: Callable[[int], Any]) -> Located:
+        """Coordinates already read in bulk (NaN where a cell was no number), made final:
+        every row that is not a finite point in range is read again on its own, to take
+        what a bulk reader missed or to say why it is bad."""
+        with np.errstate(invalid="ignore"):
+            good = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)  # False for NaN
+        bad: dict[int, str] = {}
+        for index in np.flatnonzero(~good).tolist():
+            try:
+                lat[index], lon[index] = self.read(row_at(index))
+            except ValueError as err:
+                bad[index] = str(err)
+                lat[index] = lon[index] = 0.0  # computed like any point, then blanked
+        return Located(lat, lon, bad)
+
+    def _cells(self, rows: Sequence[Any], name: str) -> list[Any]:
+        # JSON booleans are no numbers, though numpy would read True as 1.
+        return [None if type(v) is bool else v for v in (self.get(r, name) for r in rows)]
+
+
+@dataclass
+class Located:
+    """A chunk's coordinates (degrees; bad rows hold 0, 0) and reasons by row index."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    bad: dict[int, str]
+
 
 def _number(value: Any, name: str) -> float:
     if value is None or value == "":
@@ -183,105 +241,168 @@ def _number(value: Any, name: str) -> float:
     return number
 
 
+def _floats(cells: list[Any]) -> np.ndarray:
+    """Cells (text or numbers) as float64, NaN where a cell is no number. One numpy call
+    when all convert; otherwise the halves are retried, so a few bad cells cost a few more
+    passes, not a Python loop over the chunk."""
+    try:
+        return np.array(cells, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
+    if len(cells) <= _BISECT_FLOOR:
+        return np.array([_float_or_nan(c) for c in cells], dtype=np.float64)
+    middle = len(cells) // 2
+    return np.concatenate([_floats(cells[:middle]), _floats(cells[middle:])])
+
+
+def _float_or_nan(value: Any) -> float:
+    try:
+        return float(np.array([value], dtype=np.float64)[0])
+    except (TypeError, ValueError):
+        return math.nan
+
+
 class Annotator:
-    """Computes the added columns for chunks of points with a :class:`Geocheck`."""
+    """Computes the added columns for chunks of points from one snapshot of the data."""
 
     def __init__(self, geocheck: Geocheck, options: Options) -> None:
-        self.geocheck = geocheck
         self.options = options
-        self.zone_ids: list[str] | None = None
+        self.snapshot: Snapshot = geocheck.snapshot(options.at)
+        probe = self.snapshot.check_columns([0.0], [0.0], zones=options.zones, distances=False)
+        self.zone_ids: list[str] = [z["zone"] for z in probe["zones"]]
         self.targets: list[str] = []
         for ref in options.distance_to:
-            feature = geocheck.feature(ref)  # raises for unknown names, before any work
-            self.targets.append(feature["id"])
+            try:  # unknown names fail here, before any work
+                target = self.snapshot.distance_columns([0.0], [0.0], ref)["to"]
+            except GeocheckError as err:
+                if err.status >= 500:
+                    raise
+                raise AnnotateError(f"cannot measure distances to {ref!r}: {err}") from None
+            if "id" not in target:
+                raise AnnotateError(f"--distance-to takes feature ids or names, not {ref!r}")
+            self.targets.append(target["id"])
+
+    @property
+    def parallel(self) -> bool:
+        return self.snapshot.parallel
 
     def columns(self) -> list[str]:
-        assert self.zone_ids is not None
         names = ["geocheck_verdict"]
         for zone in self.zone_ids:
             names += [f"{zone}_verdict", f"{zone}_distance_to_boundary_m"]
         names += [f"distance_to_{t}_m" for t in self.targets]
         return [*names, "geocheck_error"]
 
-    def prime(self) -> None:
-        """Learn which zones apply (from a one-point check) so headers can be written."""
-        if self.zone_ids is None:
-            answer = self.geocheck.check_columns(
-                [0.0], [0.0], zones=self.options.zones, at=self.options.at, distances=False
-            )
-            self.zone_ids = [z["zone"] for z in answer["zones"]]
-
-    def annotate(self, lat: Any, lon: Any) -> list[list[str]]:
-        """Added cells for each point, column by column (without the error column)."""
-        self.prime()
-        answer = self.geocheck.check_columns(lat, lon, zones=self.options.zones, at=self.options.at)
+    def compute(self, lat: np.ndarray, lon: np.ndarray) -> list[Any]:
+        """The added columns (without the error column) for every point: verdicts as lists
+        of names, distances as float arrays (m)."""
+        answer = self.snapshot.check_columns(lat, lon, zones=self.zone_ids)
         results = answer["results"]
-        columns: list[list[str]] = [list(results["verdict"])]
-        for zone in self.zone_ids or []:
+        columns: list[Any] = [list(results["verdict"])]
+        for zone in self.zone_ids:
             column = results["zones"][zone]
             columns.append(list(column["verdict"]))
-            columns.append(_decimals(column["distance_to_boundary_m"]))
+            columns.append(np.asarray(column["distance_to_boundary_m"], dtype=np.float64))
         for target in self.targets:
-            distances = self.geocheck.distance_columns(lat, lon, target, at=self.options.at)
-            columns.append(_decimals(distances["results"]["distance_m"]))
+            distances = self.snapshot.distance_columns(lat, lon, target)["results"]
+            columns.append(np.asarray(distances["distance_m"], dtype=np.float64))
         return columns
 
 
-def _decimals(values: Any) -> list[str]:
-    """Metres to the millimetre, as text."""
-    return [f"{v:.3f}" for v in np.asarray(values, dtype=np.float64).tolist()]
+def _millimetres(metres: np.ndarray) -> np.ndarray:
+    """Rounded to the millimetre (and -0.0 made 0.0): the nearest double to k/1000, so its
+    shortest text has at most three decimals."""
+    return np.round(metres, 3) + 0.0
 
 
-def _chunks(rows: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
-    chunk: list[tuple[int, Any]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _decimal_texts(metres: np.ndarray) -> list[str]:
+    """Each value's shortest text, to the millimetre: orjson writes a whole array in C,
+    several times faster than formatting one float at a time."""
+    text = orjson.dumps(_millimetres(metres), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return text[1:-1].split(",") if metres.size else []
 
 
-def _process(
-    chunk: list[tuple[int, Any]],
-    locator: Locator,
+def _text_cells(columns: list[Any], bad: dict[int, str], delimiter: str) -> list[list[str]]:
+    """Added columns as CSV text (metres to the millimetre), error column included; bad
+    rows' cells empty."""
+    cells = [c if isinstance(c, list) else _decimal_texts(c) for c in columns]
+    errors = [""] * len(cells[0])
+    for index, reason in bad.items():
+        for column in cells:
+            column[index] = ""
+        errors[index] = _quoted(reason, delimiter)
+    return [*cells, errors]
+
+
+def _json_cells(columns: list[Any], bad: dict[int, str]) -> list[list[Any]]:
+    """Added columns as JSON values (metres rounded to the millimetre), error column
+    included; bad rows' values null."""
+    cells = [c if isinstance(c, list) else _millimetres(c).tolist() for c in columns]
+    errors: list[str | None] = [None] * len(cells[0])
+    for index, reason in bad.items():
+        for column in cells:
+            column[index] = None
+        errors[index] = reason
+    return [*cells, errors]
+
+
+def _quoted(text: str, delimiter: str) -> str:
+    """One CSV cell: quoted (quotes doubled) when it holds a delimiter, quote or newline."""
+    if delimiter in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+# -- the pipeline ---------------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """One chunk on its way through: where its rows are, their coordinates, and what its
+    format needs to write it back."""
+
+    #: Input line (or feature number) of each row.
+    numbers: Sequence[int]
+    located: Located
+    payload: Any
+
+
+def _run(
+    batches: Iterable[Batch],
     annotator: Annotator,
+    write: Callable[[Batch, list[Any]], None],
     report: Report,
-    strict: bool,
-) -> list[list[str]]:
-    """Added cells for every row of a chunk, bad rows included (empty cells + the reason)."""
-    width = len(annotator.columns())
-    report.rows += len(chunk)
-    whole = locator.columns(chunk)
-    if whole is not None:  # every row good: no per-row work
-        columns = annotator.annotate(*whole)
-        report.annotated += len(chunk)
-        report.inside += columns[0].count("inside")
-        empty = [""] * len(chunk)
-        return [list(cells) for cells in zip(*columns, empty, strict=True)]
-    good_index, lat, lon = [], [], []
-    errors: dict[int, str] = {}
-    for index, (line, row) in enumerate(chunk):
-        try:
-            y, x = locator.read(row)
-        except ValueError as err:
-            if strict:
-                raise AnnotateError(str(err), line) from None
-            report.bad.append((line, str(err)))
-            errors[index] = str(err)
-            continue
-        good_index.append(index)
-        lat.append(y)
-        lon.append(x)
-    cells = [[""] * (width - 1) + [errors.get(i, "")] for i in range(len(chunk))]
-    if good_index:
-        columns = annotator.annotate(lat, lon)
-        for index, added in zip(good_index, zip(*columns, strict=True), strict=True):
-            cells[index] = [*added, ""]
-        report.inside += columns[0].count("inside")
-    report.annotated += len(good_index)
-    return cells
+    options: Options,
+) -> None:
+    """Compute every batch and write it, in input order. The main thread parses and writes
+    while ``workers`` threads compute the batches in flight."""
+    workers = (options.workers or os.cpu_count() or 1) if annotator.parallel else 1
+    pending: deque[tuple[Batch, Future[list[Any]]]] = deque()
+
+    def finish() -> None:
+        batch, future = pending.popleft()
+        columns = future.result()
+        for index, reason in sorted(batch.located.bad.items()):
+            report.bad.append((batch.numbers[index], reason))
+        report.rows += len(batch.numbers)
+        report.annotated += len(batch.numbers) - len(batch.located.bad)
+        report.inside += columns[0].count("inside") - sum(
+            columns[0][i] == "inside" for i in batch.located.bad
+        )
+        write(batch, columns)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="annotate") as pool:
+        for batch in batches:
+            if options.strict and batch.located.bad:
+                index = min(batch.located.bad)
+                reason = batch.located.bad[index]
+                raise AnnotateError(reason, batch.numbers[index], report.unit)
+            located = batch.located
+            pending.append((batch, pool.submit(annotator.compute, located.lat, located.lon)))
+            if len(pending) > workers:
+                finish()
+        while pending:
+            finish()
 
 
 def annotate_file(
@@ -294,16 +415,17 @@ def annotate_file(
 ) -> Report:
     """Annotate ``source`` into the open text stream ``target``."""
     annotator = Annotator(geocheck, options)
-    report = Report()
+    report = Report(unit="feature" if fmt == "geojson" else "line")
+    # newline="" keeps line ends as they are: CSV lines are written back untouched.
     with (
         source.open("rb") as raw,
-        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="" if fmt == "csv" else None) as stream,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream,
     ):
         done = 0
 
         def advance() -> None:
-            # Bytes read so far from the file under the text layer (reads run a little
-            # ahead of the rows handed out: close enough for a progress bar).
+            # Bytes read so far from the file (reads run a little ahead of the rows
+            # written: close enough for a progress bar).
             nonlocal done
             if progress is not None:
                 position = raw.tell()
@@ -320,28 +442,222 @@ def annotate_file(
     return report
 
 
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def _delimiter(header_line: str) -> str:
+    """Comma, unless the header has none and holds a tab, semicolon or bar."""
+    if "," in header_line:
+        return ","
+    counts = {d: header_line.count(d) for d in OTHER_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _records_spanning(
+    lines: list[str], rest: Iterator[str], delimiter: str
+) -> tuple[list[list[str]], list[str], list[int]]:
+    """Parse lines holding a quoted field that spans lines: the records, each record's
+    raw text and how many lines it took. A record cut at the end of ``lines`` is finished
+    from ``rest``."""
+    taken: list[str] = []
+    source = chain(lines, rest)
+
+    def tap() -> Iterator[str]:
+        for line in source:
+            taken.append(line)
+            yield line
+
+    records, texts, spans = [], [], []
+    consumed = 0
+    for record in csv.reader(tap(), delimiter=delimiter):
+        records.append(record)
+        texts.append("".join(taken).rstrip("\r\n"))
+        spans.append(len(taken))
+        consumed += len(taken)
+        taken.clear()
+        if consumed >= len(lines):
+            break
+    return records, texts, spans
+
+
+def _open_quote(rows: list[list[str]]) -> bool:
+    """Whether the last record ends inside a quoted field (its line break kept in the
+    field): the record goes on in the next chunk."""
+    last = rows[-1] if rows else []
+    return bool(last) and last[-1][-1:] in ("\n", "\r")
+
+
+@dataclass
+class _BulkColumns:
+    """Reads the lat and lon columns of a chunk of CSV lines in one call to numpy's C
+    reader (several times faster than the csv module, which builds every cell).
+
+    A line it cannot read (a bad number, a short row: the header's last column is read
+    too, to prove the row is long enough) gets NaN, and :meth:`Locator.settle` reads that
+    line again with the csv module, takes what numpy refused (its number syntax is a
+    subset of Python's ``float``) or says why the row is bad. A chunk where a quoted field
+    may span lines is refused whole (``None``): it goes through the csv module.
+    """
+
+    columns: tuple[int, ...]
+    dtype: np.dtype[Any]
+    delimiter: str
+
+    @classmethod
+    def for_header(cls, locator: Locator, width: int, delimiter: str) -> _BulkColumns | None:
+        if locator.lat is None or locator.lon is None or locator.positions is None:
+            return None
+        lat, lon = locator.positions[locator.lat], locator.positions[locator.lon]
+        fields = [("lat", "f8"), ("lon", "f8")]
+        columns = [lat, lon]
+        if width - 1 not in columns:
+            columns.append(width - 1)
+            fields.append(("last", "S1"))  # read only to prove the column is there
+        return cls(tuple(columns), np.dtype(fields), delimiter)
+
+    def read(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """lat and lon of every line (NaN where numpy cannot read it), or ``None``."""
+        whole = self._load(lines)
+        if whole is not None:
+            # Fewer records than lines would have failed; a record running on into the
+            # next chunk would not.
+            return None if _open_quote(self.parse(lines[-1:])) else whole
+        if any(line.count('"') % 2 for line in lines):
+            return None  # a quoted field may span lines: halves would cut records
+        return self._split(lines)
+
+    def parse(self, lines: list[str]) -> list[list[str]]:
+        return list(csv.reader(lines, delimiter=self.delimiter))
+
+    def _load(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        if not lines[0].strip() and not "".join(lines).strip():
+            return None  # nothing but blank lines (numpy would warn)
+        try:
+            table = np.loadtxt(
+                lines,
+                dtype=self.dtype,
+                delimiter=self.delimiter,
+                usecols=self.columns,
+                quotechar='"',
+                comments=None,
+                ndmin=1,
+            )
+        except (ValueError, TypeError):
+            return None
+        if table.shape[0] != len(lines):  # blank lines, or records over several lines
+            return None
+        return np.ascontiguousarray(table["lat"]), np.ascontiguousarray(table["lon"])
+
+    def _split(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Halves retried until the lines numpy refuses are alone: a few bad rows cost a
+        few more passes, not a slow path for the whole chunk."""
+        whole = self._load(lines)
+        if whole is not None:
+            return whole
+        if len(lines) == 1:
+            return np.array([np.nan]), np.array([np.nan])
+        middle = len(lines) // 2
+        first, second = self._split(lines[:middle]), self._split(lines[middle:])
+        return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+
+
+def _settle_lines(
+    locator: Locator,
+    table: tuple[np.ndarray, np.ndarray],
+    lines: list[str],
+    texts: list[str],
+    width: int,
+    delimiter: str,
+) -> Located:
+    """:meth:`Locator.settle` for lines read in bulk: the rows it asks for are parsed on
+    their own, and those shorter than the header padded in ``texts`` so that added cells
+    line up (numpy read every other row's last column)."""
+    asked: dict[int, list[str]] = {}
+
+    def row_at(index: int) -> list[str]:
+        row = asked[index] = next(csv.reader(lines[index : index + 1], delimiter=delimiter), [])
+        return row
+
+    located = locator.settle(*table, row_at)
+    for index, row in asked.items():
+        if len(row) < width:
+            texts[index] += delimiter * (width - max(len(row), 1))
+    return located
+
+
 def _annotate_csv(
-    lines: IO[str],
+    stream: IO[str],
     target: IO[str],
     annotator: Annotator,
     options: Options,
     report: Report,
     advance: Callable[[], None],
 ) -> None:
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if not header:
+    first = stream.readline()
+    if not first.strip():
         raise AnnotateError("the CSV file is empty")
+    delimiter = _delimiter(first)
+    try:
+        headers, header_texts, header_spans = _records_spanning([first], stream, delimiter)
+    except csv.Error as err:
+        raise AnnotateError(str(err), 1) from None
+    header = headers[0]
     locator = Locator.for_columns(header, options)
     locator.positions = {name: i for i, name in enumerate(header)}
-    annotator.prime()
-    writer = csv.writer(target, lineterminator="\n")
-    writer.writerow([*header, *annotator.columns()])
+    width = len(header)
+    names = annotator.columns()
+    target.write(delimiter.join([header_texts[0], *(_quoted(n, delimiter) for n in names)]))
+    target.write("\n")
 
-    for chunk in _chunks(enumerate(reader, start=2), options.chunk_size):
-        added = _process(chunk, locator, annotator, report, options.strict)
-        writer.writerows(map(list.__add__, (values for _, values in chunk), added))
+    bulk = _BulkColumns.for_header(locator, width, delimiter)
+    # Column getters, run in C over a whole chunk (none for one combined column).
+    getters = [itemgetter(locator.positions[c]) for c in (locator.lat, locator.lon) if c]
+
+    def batches() -> Iterator[Batch]:
+        line = 1 + header_spans[0]
+        while lines := list(islice(stream, options.chunk_size)):
+            table = bulk.read(lines) if bulk else None
+            if bulk and table is not None:  # one record per line
+                texts = [text.rstrip("\r\n") for text in lines]
+                numbers: Sequence[int] = range(line, line + len(lines))
+                line += len(lines)
+                located = _settle_lines(locator, table, lines, texts, width, delimiter)
+                yield Batch(numbers, located, texts)
+                continue
+            try:
+                rows = list(csv.reader(lines, delimiter=delimiter))
+                if len(rows) != len(lines) or _open_quote(rows):
+                    rows, texts, spans = _records_spanning(lines, stream, delimiter)
+                    numbers = np.cumsum([line, *spans[:-1]]).tolist()
+                    line += sum(spans)
+                else:
+                    texts = [text.rstrip("\r\n") for text in lines]
+                    numbers = range(line, line + len(rows))
+                    line += len(rows)
+            except csv.Error as err:
+                raise AnnotateError(str(err), line) from None
+            if min(map(len, rows)) < width:  # pad short rows so added cells line up
+                texts = [
+                    t + delimiter * (width - max(len(r), 1)) if len(r) < width else t
+                    for t, r in zip(texts, rows, strict=True)
+                ]
+            cells = None
+            if getters:
+                with suppress(IndexError):  # short rows: read them with the bounds checks
+                    cells = (list(map(getters[0], rows)), list(map(getters[1], rows)))
+            yield Batch(numbers, locator.locate(rows, cells), texts)
+
+    def write(batch: Batch, columns: list[Any]) -> None:
+        cells = _text_cells(columns, batch.located.bad, delimiter)
+        target.write("\n".join(map(delimiter.join, zip(batch.payload, *cells, strict=True))))
+        target.write("\n")
         advance()
+
+    _run(batches(), annotator, write, report, options)
+
+
+# -- NDJSON and GeoJSON ---------------------------------------------------------------------
 
 
 def _feature_view(item: dict[str, Any]) -> dict[str, Any]:
@@ -353,62 +669,71 @@ def _feature_view(item: dict[str, Any]) -> dict[str, Any]:
     return {"lat": None, "lon": None}
 
 
+def _parse_json_line(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:  # orjson refuses what json takes in a few corners (integers past 64 bits)
+            return json.loads(text)
+        except ValueError:
+            return None
+
+
+def _add_properties(item: dict[str, Any], values: dict[str, Any]) -> None:
+    """Added values go into a Feature's properties, or onto a plain object."""
+    if item.get("type") == "Feature":
+        holder = item.get("properties")
+        if not isinstance(holder, dict):
+            holder = item["properties"] = {}
+        holder.update(values)
+    else:
+        item.update(values)
+
+
 def _annotate_ndjson(
-    lines: IO[str],
+    stream: IO[str],
     target: IO[str],
     annotator: Annotator,
     options: Options,
     report: Report,
     advance: Callable[[], None],
 ) -> None:
+    names = annotator.columns()
     locator: Locator | None = None
-    names: list[str] = []
 
-    def rows() -> Iterator[tuple[int, Any]]:
-        yield from ((n, line) for n, line in enumerate(lines, start=1) if line.strip())
+    def batches() -> Iterator[Batch]:
+        nonlocal locator
+        numbered = ((n, text) for n, text in enumerate(stream, start=1) if text.strip())
+        for chunk in _chunks(numbered, options.chunk_size):
+            objects = [_parse_json_line(text) for _, text in chunk]
+            views = [
+                None
+                if not isinstance(item, dict)
+                else (_feature_view(item) if item.get("type") == "Feature" else item)
+                for item in objects
+            ]
+            if locator is None:
+                first = next((view for view in views if view), None) or {}
+                locator = Locator.for_columns(first.keys() or ["lat", "lon"], options)
+            texts = [text for _, text in chunk]
+            located = locator.locate(views)
+            yield Batch([n for n, _ in chunk], located, (objects, texts))
 
-    for chunk in _chunks(rows(), options.chunk_size):
-        parsed: list[tuple[int, dict[str, Any] | None]] = []
-        objects: list[Any] = []
-        for line_number, text in chunk:
-            try:
-                item = json.loads(text)
-            except ValueError:
-                item = None
-            objects.append(item if isinstance(item, dict) else text.rstrip("\n"))
-            if not isinstance(item, dict):
-                parsed.append((line_number, None))
-                continue
-            parsed.append(
-                (line_number, _feature_view(item) if item.get("type") == "Feature" else item)
-            )
-        if locator is None:
-            first = next((view for _, view in parsed if view), None) or {}
-            locator = Locator.for_columns(first.keys() or ["lat", "lon"], options)
-            annotator.prime()
-            names = annotator.columns()
-        added = _process(parsed, locator, annotator, report, options.strict)
-        for item, cells in zip(objects, added, strict=True):
-            if not isinstance(item, dict):  # kept as text, with the reason
-                bad = {"geocheck_error": cells[-1], "input": item}
-                target.write(json.dumps(bad, ensure_ascii=False) + "\n")
-                continue
-            values = dict(zip(names, (_typed(c) for c in cells), strict=True))
-            holder = item.setdefault("properties", {}) if item.get("type") == "Feature" else item
-            if holder is None:
-                holder = item["properties"] = {}
-            holder.update(values)
-            target.write(json.dumps(item, ensure_ascii=False) + "\n")
+    def write(batch: Batch, columns: list[Any]) -> None:
+        cells = _json_cells(columns, batch.located.bad)
+        objects, texts = batch.payload
+        out = []
+        for item, text, values in zip(objects, texts, zip(*cells, strict=True), strict=True):
+            if isinstance(item, dict):
+                _add_properties(item, dict(zip(names, values, strict=True)))
+            else:  # kept as text, with the reason
+                item = {"geocheck_error": values[-1], "input": text.rstrip("\r\n")}
+            out.append(orjson.dumps(item).decode())
+        target.write("\n".join(out))
+        target.write("\n")
         advance()
 
-
-def _typed(cell: str) -> Any:
-    """Cells back to JSON values: numbers as numbers, empty as null."""
-    if cell == "":
-        return None
-    if re.fullmatch(r"-?\d+(\.\d+)?", cell):
-        return float(cell)
-    return cell
+    _run(batches(), annotator, write, report, options)
 
 
 def _annotate_geojson(
@@ -422,42 +747,65 @@ def _annotate_geojson(
         raise AnnotateError("a GeoJSON file must hold a FeatureCollection")
     features = document.get("features") or []
     locator = Locator(options.lat_col or "lat", options.lon_col or "lon", None)
-    annotator.prime()
     names = annotator.columns()
-    for start in range(0, len(features), options.chunk_size):
-        chunk = features[start : start + options.chunk_size]
-        views = [
-            (start + i + 1, _feature_view(f) if isinstance(f, dict) else {})
-            for i, f in enumerate(chunk)
-        ]
-        added = _process(views, locator, annotator, report, options.strict)
-        for feature, cells in zip(chunk, added, strict=True):
+
+    def batches() -> Iterator[Batch]:
+        for start in range(0, len(features), options.chunk_size):
+            chunk = features[start : start + options.chunk_size]
+            views = [_feature_view(f) if isinstance(f, dict) else {} for f in chunk]
+            numbers = range(start + 1, start + 1 + len(chunk))
+            yield Batch(numbers, locator.locate(views), chunk)
+
+    def write(batch: Batch, columns: list[Any]) -> None:
+        cells = _json_cells(columns, batch.located.bad)
+        for feature, values in zip(batch.payload, zip(*cells, strict=True), strict=True):
             if isinstance(feature, dict):
-                props = feature.get("properties")
-                if not isinstance(props, dict):
-                    props = feature["properties"] = {}
-                props.update(zip(names, (_typed(c) for c in cells), strict=True))
+                _add_properties(feature, dict(zip(names, values, strict=True)))
+
+    _run(batches(), annotator, write, report, options)
     json.dump(document, target, ensure_ascii=False)
     target.write("\n")
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# -- Python API -----------------------------------------------------------------------------
 
 
 def annotate_rows(
     rows: Iterable[dict[str, Any]], geocheck: Geocheck, options: Options
 ) -> Iterator[dict[str, Any]]:
     """The Python API's annotate: dicts in (with lat/lon or a coordinates key), annotated
-    dicts out, lazily, chunk by chunk; bad rows carry ``geocheck_error``."""
+    dicts out, lazily, chunk by chunk; bad rows carry ``geocheck_error``. Numbers come
+    back as numbers (metres, rounded to the millimetre), missing ones as ``None``.
+
+    Unknown ``distance_to`` names raise :class:`AnnotateError` here, before any row is read.
+    """
     annotator = Annotator(geocheck, options)
-    report = Report()
+    return _annotated_rows(rows, annotator, options)
+
+
+def _annotated_rows(
+    rows: Iterable[dict[str, Any]], annotator: Annotator, options: Options
+) -> Iterator[dict[str, Any]]:
+    names = annotator.columns()
     locator: Locator | None = None
-    numbered = ((i + 1, row) for i, row in enumerate(rows))
-    for chunk in _chunks(numbered, options.chunk_size):
+    line = 1
+    for chunk in _chunks(rows, options.chunk_size):
         if locator is None:
-            locator = Locator.for_columns(chunk[0][1].keys(), options)
-            annotator.prime()
-        names = annotator.columns()
-        added = _process(chunk, locator, annotator, report, options.strict)
-        for (_, row), cells in zip(chunk, added, strict=True):
-            yield {**row, **dict(zip(names, (_typed(c) for c in cells), strict=True))}
+            locator = Locator.for_columns(chunk[0].keys(), options)
+        located = locator.locate(chunk)
+        if options.strict and located.bad:
+            index = min(located.bad)
+            raise AnnotateError(located.bad[index], line + index, "row")
+        line += len(chunk)
+        cells = _json_cells(annotator.compute(located.lat, located.lon), located.bad)
+        for row, values in zip(chunk, zip(*cells, strict=True), strict=True):
+            yield {**row, **dict(zip(names, values, strict=True))}
 
 
 __all__ = [

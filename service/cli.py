@@ -25,6 +25,7 @@ from schemas.point import parse_point
 from schemas.units import UNITS, parse_length
 from service.annotate import FORMATS, AnnotateError, Options, annotate_file, detect_format
 from service.client import Geocheck, GeocheckError, LocalGeocheck, RemoteGeocheck
+from service.config import limit_blas_threads
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -52,8 +53,10 @@ def connect(ctx: click.Context) -> Iterator[Geocheck]:
     try:
         yield client
     except GeocheckError as err:
-        fields = "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in (err.problem.get("errors") or {}).items()
+        fields = "; ".join(  # what the detail does not already say
+            f"{k}: {' '.join(v)}"
+            for k, v in (err.problem.get("errors") or {}).items()
+            if " ".join(v) not in str(err)
         )
         code = (
             EXIT_BAD_INPUT
@@ -142,6 +145,7 @@ def point_argument(text: str) -> Any:
 @click.pass_context
 def main(ctx: click.Context, server: str | None, token: str | None, database: str | None) -> None:
     """Exact geodesic rule checks on WGS84: zones, distances, reference places."""
+    limit_blas_threads()
     ctx.obj = {"server": server, "token": token, "database": database}
 
 
@@ -418,6 +422,12 @@ def export(ctx: click.Context, output: Path | None) -> None:
 @click.option("--at", help="Answer for this time (RFC 3339 or a date).")
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit 2).")
 @click.option("--chunk-size", default=50_000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option(
+    "--jobs",
+    default=0,
+    type=click.IntRange(0, 64),
+    help="Threads computing chunks (default 0: one per CPU; with --server, always 1).",
+)
 @click.pass_context
 def annotate(
     ctx: click.Context,
@@ -432,6 +442,7 @@ def annotate(
     at: str | None,
     strict: bool,
     chunk_size: int,
+    jobs: int,
 ) -> None:
     """Add verdicts and distances to every row of a CSV, NDJSON or GeoJSON file."""
     try:
@@ -447,6 +458,7 @@ def annotate(
         at,
         strict,
         chunk_size,
+        jobs,
     )
     show_progress = output != "-" and sys.stderr.isatty()
     with connect(ctx) as gc:
@@ -470,6 +482,6 @@ def annotate(
         err=True,
     )
     for line, reason in report.bad[:20]:
-        click.echo(f"geocheck: line {line}: {reason}", err=True)
+        click.echo(f"geocheck: {report.unit} {line}: {reason}", err=True)
     if len(report.bad) > 20:
         click.echo(f"geocheck: … and {len(report.bad) - 20} more bad rows", err=True)

@@ -165,6 +165,74 @@ class Geocheck:
         headers = {"Authorization": f"Bearer {token}"} if token else None
         return self._call("POST", "/features:import", json=collection, headers=headers)
 
+    def snapshot(self, at: str | None = None, data_version: int | None = None) -> Snapshot:
+        """One data version (default: the current one) at one instant (default: now), for
+        a run of column questions that must not see a write land halfway."""
+        probe = self.check_columns([0.0], [0.0], at=at, data_version=data_version, distances=False)
+        return Snapshot(self, probe["data_version"], probe["at"])
+
+
+class Snapshot:
+    """Column questions answered from one data version at one instant.
+
+    Made by :meth:`Geocheck.snapshot`. This one forwards to its client with the version
+    and instant pinned; :class:`LocalSnapshot` computes in-process.
+    """
+
+    #: Whether calls may run in several threads at once (a requests session may not).
+    parallel = False
+
+    def __init__(self, client: Geocheck | None, data_version: int, at: str) -> None:
+        self.client = client
+        self.data_version = data_version
+        self.at = at
+
+    def check_columns(
+        self,
+        lat: npt.ArrayLike,
+        lon: npt.ArrayLike,
+        *,
+        accuracy_m: npt.ArrayLike | None = None,
+        ids: list[Any] | None = None,
+        zones: list[str] | None = None,
+        distances: bool = True,
+    ) -> dict[str, Any]:
+        """As :meth:`Geocheck.check_columns` at this snapshot's version and instant."""
+        assert self.client is not None
+        return self.client.check_columns(
+            lat,
+            lon,
+            accuracy_m=accuracy_m,
+            ids=ids,
+            zones=zones,
+            distances=distances,
+            at=self.at,
+            data_version=self.data_version,
+        )
+
+    def distance_columns(
+        self,
+        lat: npt.ArrayLike,
+        lon: npt.ArrayLike,
+        to: Any,
+        *,
+        accuracy_m: npt.ArrayLike | None = None,
+        ids: list[Any] | None = None,
+        units: str | None = None,
+    ) -> dict[str, Any]:
+        """As :meth:`Geocheck.distance_columns` at this snapshot's version and instant."""
+        assert self.client is not None
+        return self.client.distance_columns(
+            lat,
+            lon,
+            to,
+            accuracy_m=accuracy_m,
+            ids=ids,
+            units=units,
+            at=self.at,
+            data_version=self.data_version,
+        )
+
 
 def _options(base: dict[str, Any], **optional: Any) -> dict[str, Any]:
     return {**base, **{k: v for k, v in optional.items() if v is not None}}
@@ -273,6 +341,10 @@ class LocalGeocheck(Geocheck):
             raise GeocheckError(response.status_code, body if isinstance(body, dict) else {})
         return body
 
+    def snapshot(self, at: str | None = None, data_version: int | None = None) -> LocalSnapshot:
+        """The store at ``data_version`` (default: now), answering at ``at``, in-process."""
+        return LocalSnapshot(self._reference(data_version), _instant(at))
+
     def check_columns(
         self,
         lat: npt.ArrayLike,
@@ -287,13 +359,9 @@ class LocalGeocheck(Geocheck):
     ) -> dict[str, Any]:
         """As :meth:`Geocheck.check_columns`, computed straight on arrays (no JSON on the
         way: columns come back as numpy arrays holding the same values)."""
-        from service.answers import check_columns
-
-        ref, moment = self._reference(data_version), _instant(at)
-        lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
-        zone_list = ref.zones(moment, zones)
-        point_ids = ids if ids is not None else [None] * lat_a.size
-        return check_columns(ref, zone_list, lon_a, lat_a, acc, point_ids, moment, distances)
+        return self.snapshot(at, data_version).check_columns(
+            lat, lon, accuracy_m=accuracy_m, ids=ids, zones=zones, distances=distances
+        )
 
     def distance_columns(
         self,
@@ -308,23 +376,9 @@ class LocalGeocheck(Geocheck):
         data_version: int | None = None,
     ) -> dict[str, Any]:
         """As :meth:`Geocheck.distance_columns`, computed straight on arrays."""
-        from marshmallow import ValidationError
-
-        from service.answers import distance_columns, envelope, resolve_target
-        from service.rules.reference import NotInForceError, UnknownFeatureError
-
-        ref, moment = self._reference(data_version), _instant(at)
-        lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
-        try:
-            resolved = resolve_target(ref, to, moment)
-        except (UnknownFeatureError, NotInForceError, ValidationError) as err:
-            # The server answers these with a problem: so does the local client.
-            status = 404 if isinstance(err, UnknownFeatureError) else 422
-            problem = {"detail": str(err), "errors": {"to": [str(err)]}}
-            raise GeocheckError(status, problem) from None
-        columns, target = distance_columns(ref, resolved, lon_a, lat_a, acc, units)
-        columns["id"] = ids if ids is not None else [None] * lat_a.size
-        return {"to": target, "results": columns, **envelope(ref, moment)}
+        return self.snapshot(at, data_version).distance_columns(
+            lat, lon, to, accuracy_m=accuracy_m, ids=ids, units=units
+        )
 
     def _reference(self, data_version: int | None) -> Any:
         if data_version is None:
@@ -372,6 +426,68 @@ class LocalGeocheck(Geocheck):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class LocalSnapshot(Snapshot):
+    """A :class:`Snapshot` computed in this process from one in-memory reference set: no
+    connection, no JSON, so calls may run in parallel threads (the geodesy releases the
+    GIL). Columns come back as numpy arrays holding the API's values."""
+
+    parallel = True
+
+    def __init__(self, reference: Any, moment: Any) -> None:
+        from schemas.base import format_instant
+
+        super().__init__(None, reference.data_version, format_instant(moment))
+        self.reference = reference
+        self.moment = moment
+
+    def check_columns(
+        self,
+        lat: npt.ArrayLike,
+        lon: npt.ArrayLike,
+        *,
+        accuracy_m: npt.ArrayLike | None = None,
+        ids: list[Any] | None = None,
+        zones: list[str] | None = None,
+        distances: bool = True,
+    ) -> dict[str, Any]:
+        from service.answers import check_columns
+
+        lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
+        zone_list = self.reference.zones(self.moment, zones)
+        point_ids = ids if ids is not None else [None] * lat_a.size
+        return check_columns(
+            self.reference, zone_list, lon_a, lat_a, acc, point_ids, self.moment, distances
+        )
+
+    def distance_columns(
+        self,
+        lat: npt.ArrayLike,
+        lon: npt.ArrayLike,
+        to: Any,
+        *,
+        accuracy_m: npt.ArrayLike | None = None,
+        ids: list[Any] | None = None,
+        units: str | None = None,
+    ) -> dict[str, Any]:
+        from marshmallow import ValidationError
+
+        from service.answers import distance_columns, envelope, resolve_target
+        from service.rules.reference import NotInForceError, UnknownFeatureError
+
+        lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
+        try:
+            resolved = resolve_target(self.reference, to, self.moment)
+        # The server answers these with a problem: so does the local client.
+        except UnknownFeatureError as err:
+            problem = {"detail": err.detail, "suggestions": err.suggestions}
+            raise GeocheckError(404, problem) from None
+        except (NotInForceError, ValidationError) as err:
+            raise GeocheckError(422, {"detail": str(err), "errors": {"to": [str(err)]}}) from None
+        columns, target = distance_columns(self.reference, resolved, lon_a, lat_a, acc, units)
+        columns["id"] = ids if ids is not None else [None] * lat_a.size
+        return {"to": target, "results": columns, **envelope(self.reference, self.moment)}
 
 
 def _instant(at: str | None) -> Any:

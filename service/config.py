@@ -70,3 +70,17 @@ def _boolean(raw: str) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(raw)
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for this process; called where a process starts serving (the CLI,
+    the app factory).
+
+    geocheck's only matrix products are (points × 3)·(3 × blocks) in polyline bounds: far
+    too small to gain from threads, and OpenBLAS's idle threads spin on a core. Measured
+    with ``geocheck annotate`` on 2 cores: 5.3 s with OpenBLAS's default threads, 4.6 s
+    with one (the spinning took CPU from the threads that compute chunks).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")

@@ -54,3 +54,19 @@ def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert blocks, "the README has no Python examples"
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})  # our own documentation
+
+
+def test_a_snapshot_keeps_answering_from_its_version(local: LocalGeocheck) -> None:
+    snapshot = local.snapshot()
+    before = snapshot.check_columns([33.9], [38.2])["results"]["zones"]
+    exported = local.export()
+    zone = next(f for f in exported["features"] if f["properties"]["kind"] == "zone")
+    zone["properties"]["zone"]["radius_m"] = 1000.0
+    local.load({"type": "FeatureCollection", "features": [zone]})
+    now = local.check_columns([33.9], [38.2])
+    assert now["data_version"] == snapshot.data_version + 1
+    after = snapshot.check_columns([33.9], [38.2])["results"]["zones"]
+    distance = after["al-tanf-deconfliction-zone"]["distance_to_boundary_m"][0]
+    assert distance == before["al-tanf-deconfliction-zone"]["distance_to_boundary_m"][0]
+    changed = now["results"]["zones"]["al-tanf-deconfliction-zone"]["distance_to_boundary_m"][0]
+    assert changed == pytest.approx(distance + 55_000 - 1000, abs=1e-6)

@@ -11,7 +11,7 @@ from flask_cors import CORS
 from service.api import checks, features, health, mapview, measure, ogc
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
-from service.config import Config
+from service.config import Config, limit_blas_threads
 from service.store.sql import SqlStore
 
 #: Routes open even when reads need a token (the map page and its files hold no data).
@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         else comes from ``GEOCHECK_*`` environment variables, read now, not at import.
     """
     settings = Config.from_env().updated(config)
+    limit_blas_threads()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]

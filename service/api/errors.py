@@ -107,12 +107,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(UnknownFeatureError)
     def _unknown(err: UnknownFeatureError) -> Response:
-        hint = f" Did you mean: {', '.join(err.suggestions)}?" if err.suggestions else ""
-        return problem(
-            404,
-            f"No feature or alias named {err.ref!r}.{hint}",
-            extra={"suggestions": err.suggestions},
-        )
+        return problem(404, err.detail, extra={"suggestions": err.suggestions})
 
     @app.errorhandler(StoreError)
     def _store(err: StoreError) -> Response:

@@ -23,6 +23,12 @@ class UnknownFeatureError(LookupError):
         self.ref = ref
         self.suggestions = suggestions
 
+    @property
+    def detail(self) -> str:
+        """The message with the close matches, as answers state it."""
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        return f"{self}{hint}"
+
 
 class NotAZoneError(ValueError):
     """A feature named where a zone is required."""
