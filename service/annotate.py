@@ -23,6 +23,7 @@ each output line is the input line, untouched, joined to its added cells. Only b
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -84,6 +85,8 @@ class Options:
     chunk_size: int = 50_000
     #: Threads computing chunks (0: one per CPU). A remote client always uses one.
     workers: int = 0
+    #: Text encoding of the input (UTF-8 by default; a byte-order mark is skipped).
+    encoding: str = "utf-8-sig"
 
 
 @dataclass
@@ -414,12 +417,35 @@ def annotate_file(
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Annotate ``source`` into the open text stream ``target``."""
+    try:
+        codecs.lookup(options.encoding)
+    except LookupError:
+        raise AnnotateError(f"unknown text encoding {options.encoding!r}") from None
     annotator = Annotator(geocheck, options)
+    try:
+        return _annotate_file(source, target, fmt, annotator, options, progress)
+    except UnicodeDecodeError as err:
+        name = options.encoding.removesuffix("-sig")
+        raise AnnotateError(
+            f"the file is not {name} text ({err.reason}, byte "
+            f"{err.object[err.start : err.start + 1]!r}); name its encoding with --encoding, "
+            "e.g. cp1252 or latin-1"
+        ) from None
+
+
+def _annotate_file(
+    source: Path,
+    target: IO[str],
+    fmt: str,
+    annotator: Annotator,
+    options: Options,
+    progress: Callable[[int], None] | None,
+) -> Report:
     report = Report(unit="feature" if fmt == "geojson" else "line")
     # newline="" keeps line ends as they are: CSV lines are written back untouched.
     with (
         source.open("rb") as raw,
-        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream,
+        io.TextIOWrapper(raw, encoding=options.encoding, newline="") as stream,
     ):
         done = 0
 

@@ -423,6 +423,12 @@ def export(ctx: click.Context, output: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit 2).")
 @click.option("--chunk-size", default=50_000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option(
+    "--encoding",
+    default="utf-8-sig",
+    show_default=True,
+    help="Text encoding of INPUT, e.g. cp1252 (a UTF-8 byte-order mark is skipped).",
+)
+@click.option(
     "--jobs",
     default=0,
     type=click.IntRange(0, 64),
@@ -442,6 +448,7 @@ def annotate(
     at: str | None,
     strict: bool,
     chunk_size: int,
+    encoding: str,
     jobs: int,
 ) -> None:
     """Add verdicts and distances to every row of a CSV, NDJSON or GeoJSON file."""
@@ -459,6 +466,7 @@ def annotate(
         strict,
         chunk_size,
         jobs,
+        encoding,
     )
     show_progress = output != "-" and sys.stderr.isatty()
     with connect(ctx) as gc:

@@ -267,3 +267,16 @@ def test_rows_api_keeps_the_input_and_pins_one_version(local: LocalGeocheck) -> 
 def test_an_unknown_target_is_refused_before_any_work(local: LocalGeocheck) -> None:
     with pytest.raises(AnnotateError, match="Did you mean: palmyra"):
         annotate_rows([{"lat": 1, "lon": 2}], local, Options(distance_to=["palmira"]))
+
+
+def test_encodings(local: LocalGeocheck) -> None:
+    folder = Path(local.store.engine.url.database).parent
+    source = folder / "latin.csv"
+    source.write_bytes("id,lat,lon,notes\na,33.5,38.6,café\n".encode("cp1252"))
+    with pytest.raises(AnnotateError, match="not utf-8 text .* --encoding"):
+        annotate_file(source, io.StringIO(), "csv", local, Options())
+    target = io.StringIO()
+    annotate_file(source, target, "csv", local, Options(encoding="cp1252"))
+    assert target.getvalue().splitlines()[1].startswith("a,33.5,38.6,café,inside,")
+    with pytest.raises(AnnotateError, match="unknown text encoding 'klingon'"):
+        annotate_file(source, io.StringIO(), "csv", local, Options(encoding="klingon"))
