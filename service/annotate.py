@@ -60,6 +60,9 @@ COORD_NAMES = (
 )
 #: Delimiters recognised from a CSV header line that has no comma.
 OTHER_DELIMITERS = ("\t", ";", "|")
+#: Default rows per chunk (see :attr:`Options.chunk_size`).
+CSV_CHUNK = 50_000
+JSON_CHUNK = 10_000
 #: Chunks below this size are converted cell by cell when looking for bad cells.
 _BISECT_FLOOR = 16
 
@@ -82,7 +85,9 @@ class Options:
     zones: list[str] | None = None
     at: str | None = None
     strict: bool = False
-    chunk_size: int = 50_000
+    #: Rows per chunk; default 50,000 CSV lines, or 10,000 JSON objects (several times
+    #: larger in memory than a line of text).
+    chunk_size: int | None = None
     #: Threads computing chunks (0: one per CPU). A remote client always uses one.
     workers: int = 0
     #: Text encoding of the input (UTF-8 by default; a byte-order mark is skipped).
@@ -642,7 +647,7 @@ def _annotate_csv(
 
     def batches() -> Iterator[Batch]:
         line = 1 + header_spans[0]
-        while lines := list(islice(stream, options.chunk_size)):
+        while lines := list(islice(stream, options.chunk_size or CSV_CHUNK)):
             table = bulk.read(lines) if bulk else None
             if bulk and table is not None:  # one record per line
                 texts = [text.rstrip("\r\n") for text in lines]
@@ -730,8 +735,12 @@ def _annotate_ndjson(
     def batches() -> Iterator[Batch]:
         nonlocal locator
         numbered = ((n, text) for n, text in enumerate(stream, start=1) if text.strip())
-        for chunk in _chunks(numbered, options.chunk_size):
-            objects = [_parse_json_line(text) for _, text in chunk]
+        for chunk in _chunks(numbered, options.chunk_size or JSON_CHUNK):
+            # Objects, or the line's text where it holds no JSON object.
+            objects = [
+                item if isinstance(item := _parse_json_line(text), dict) else text
+                for _, text in chunk
+            ]
             views = [
                 None
                 if not isinstance(item, dict)
@@ -741,19 +750,17 @@ def _annotate_ndjson(
             if locator is None:
                 first = next((view for view in views if view), None) or {}
                 locator = Locator.for_columns(first.keys() or ["lat", "lon"], options)
-            texts = [text for _, text in chunk]
             located = locator.locate(views)
-            yield Batch([n for n, _ in chunk], located, (objects, texts))
+            yield Batch([n for n, _ in chunk], located, objects)
 
     def write(batch: Batch, columns: list[Any]) -> None:
         cells = _json_cells(columns, batch.located.bad)
-        objects, texts = batch.payload
         out = []
-        for item, text, values in zip(objects, texts, zip(*cells, strict=True), strict=True):
+        for item, values in zip(batch.payload, zip(*cells, strict=True), strict=True):
             if isinstance(item, dict):
                 _add_properties(item, dict(zip(names, values, strict=True)))
             else:  # kept as text, with the reason
-                item = {"geocheck_error": values[-1], "input": text.rstrip("\r\n")}
+                item = {"geocheck_error": values[-1], "input": item.rstrip("\r\n")}
             out.append(orjson.dumps(item).decode())
         target.write("\n".join(out))
         target.write("\n")
@@ -776,8 +783,9 @@ def _annotate_geojson(
     names = annotator.columns()
 
     def batches() -> Iterator[Batch]:
-        for start in range(0, len(features), options.chunk_size):
-            chunk = features[start : start + options.chunk_size]
+        size = options.chunk_size or JSON_CHUNK
+        for start in range(0, len(features), size):
+            chunk = features[start : start + size]
             views = [_feature_view(f) if isinstance(f, dict) else {} for f in chunk]
             numbers = range(start + 1, start + 1 + len(chunk))
             yield Batch(numbers, locator.locate(views), chunk)
@@ -821,7 +829,7 @@ def _annotated_rows(
     names = annotator.columns()
     locator: Locator | None = None
     line = 1
-    for chunk in _chunks(rows, options.chunk_size):
+    for chunk in _chunks(rows, options.chunk_size or JSON_CHUNK):
         if locator is None:
             locator = Locator.for_columns(chunk[0].keys(), options)
         located = locator.locate(chunk)
