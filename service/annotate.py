@@ -244,6 +244,8 @@ def _number(value: Any, name: str) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} is not a number: {str(value)[:40]!r}") from None
+    except OverflowError:  # a JSON integer past the float range
+        raise ValueError(f"{name} is not a finite number") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} is not a finite number")
     return number
@@ -254,8 +256,10 @@ def _floats(cells: list[Any]) -> np.ndarray:
     when all convert; otherwise the halves are retried, so a few bad cells cost a few more
     passes, not a Python loop over the chunk."""
     try:
-        return np.array(cells, dtype=np.float64)
-    except (TypeError, ValueError):
+        array = np.array(cells, dtype=np.float64)
+        if array.shape == (len(cells),):  # not JSON lists of numbers
+            return array
+    except (TypeError, ValueError, OverflowError):
         pass
     if len(cells) <= _BISECT_FLOOR:
         return np.array([_float_or_nan(c) for c in cells], dtype=np.float64)
@@ -264,9 +268,11 @@ def _floats(cells: list[Any]) -> np.ndarray:
 
 
 def _float_or_nan(value: Any) -> float:
+    if type(value) not in (str, int, float):
+        return math.nan
     try:
         return float(np.array([value], dtype=np.float64)[0])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return math.nan
 
 
@@ -710,6 +716,13 @@ def _parse_json_line(text: str) -> Any:
             return None
 
 
+def _json_text(item: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(item).decode()
+    except TypeError:  # integers past 64 bits, which json writes
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
 def _add_properties(item: dict[str, Any], values: dict[str, Any]) -> None:
     """Added values go into a Feature's properties, or onto a plain object."""
     if item.get("type") == "Feature":
@@ -761,7 +774,7 @@ def _annotate_ndjson(
                 _add_properties(item, dict(zip(names, values, strict=True)))
             else:  # kept as text, with the reason
                 item = {"geocheck_error": values[-1], "input": item.rstrip("\r\n")}
-            out.append(orjson.dumps(item).decode())
+            out.append(_json_text(item))
         target.write("\n".join(out))
         target.write("\n")
         advance()
