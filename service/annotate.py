@@ -296,6 +296,9 @@ class Annotator:
                 raise AnnotateError(f"--distance-to takes feature ids or names, not {ref!r}")
             self.targets.append(target["id"])
 
+    #: Most points per request the server took (remote only; None until one was refused).
+    max_points: int | None = None
+
     @property
     def parallel(self) -> bool:
         return self.snapshot.parallel
@@ -309,7 +312,27 @@ class Annotator:
 
     def compute(self, lat: np.ndarray, lon: np.ndarray) -> list[Any]:
         """The added columns (without the error column) for every point: verdicts as lists
-        of names, distances as float arrays (m)."""
+        of names, distances as float arrays (m).
+
+        A server whose batch limit is below the chunk answers 413: the points are then
+        sent in halves, and the size that worked is kept for the next chunks.
+        """
+        limit = self.max_points or lat.size
+        if lat.size > limit:
+            parts = [
+                self.compute(lat[i : i + limit], lon[i : i + limit])
+                for i in range(0, lat.size, limit)
+            ]
+            return [_joined(column) for column in zip(*parts, strict=True)]
+        try:
+            return self._compute(lat, lon)
+        except GeocheckError as err:
+            if err.status != 413 or lat.size < 2:
+                raise
+        self.max_points = lat.size // 2
+        return self.compute(lat, lon)
+
+    def _compute(self, lat: np.ndarray, lon: np.ndarray) -> list[Any]:
         answer = self.snapshot.check_columns(lat, lon, zones=self.zone_ids)
         results = answer["results"]
         columns: list[Any] = [list(results["verdict"])]
@@ -321,6 +344,13 @@ class Annotator:
             distances = self.snapshot.distance_columns(lat, lon, target)["results"]
             columns.append(np.asarray(distances["distance_m"], dtype=np.float64))
         return columns
+
+
+def _joined(parts: tuple[Any, ...]) -> Any:
+    """One column from its parts: lists concatenated, or arrays."""
+    if isinstance(parts[0], list):
+        return [value for part in parts for value in part]
+    return np.concatenate(parts)
 
 
 def _millimetres(metres: np.ndarray) -> np.ndarray:

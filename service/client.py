@@ -9,7 +9,9 @@
 ``RemoteGeocheck("http://127.0.0.1:8000")`` asks a running service instead and returns the
 same JSON structures. Both run the same application code: the local client runs the Flask
 app in this process. For bulk work, :meth:`Geocheck.check_columns` and
-:meth:`Geocheck.distance_columns` take columns (lists or numpy arrays of lat, lon).
+:meth:`Geocheck.distance_columns` take columns (lists or numpy arrays of lat, lon), and
+:meth:`Geocheck.snapshot` pins one data version and instant for a run of such questions
+(locally it holds the reference set in memory and may be shared between threads).
 """
 
 from __future__ import annotations

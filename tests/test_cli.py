@@ -165,20 +165,25 @@ def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) 
     ]
     source = tmp_path / "events.csv"
     _events(source)
-    with service(
-        {"GEOCHECK_DATABASE_URL": database, "GEOCHECK_API_TOKENS": f"alice={WRITER}"}
-    ) as server:
+    # A server taking 3 points per request: annotate's chunks of 5 must be split for it.
+    environment = {
+        "GEOCHECK_DATABASE_URL": database,
+        "GEOCHECK_API_TOKENS": f"alice={WRITER}",
+        "GEOCHECK_MAX_BATCH_POINTS": "3",
+    }
+    with service(environment) as server:
         for question in questions:
             local = run(database, *question)
             remote = CliRunner().invoke(main, ["--server", server.url, *question])
             assert local.exit_code == remote.exit_code == 0, (local.output, remote.output)
             assert json.loads(local.output) == json.loads(remote.output), question
         outputs = []
+        annotate_options = ["--chunk-size", "5", "--distance-to", "palmyra"]
         for prefix in (["--database", database], ["--server", server.url]):
             target = tmp_path / f"out{len(outputs)}.csv"
             CliRunner().invoke(
                 main,
-                [*prefix, "annotate", str(source), "-o", str(target), "--distance-to", "palmyra"],
+                [*prefix, "annotate", str(source), "-o", str(target), *annotate_options],
             )
             outputs.append(target.read_text())
-        assert outputs[0] == outputs[1]
+        assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
