@@ -27,7 +27,7 @@ from service.geodesy.ellipsoid import (
 )
 from service.geodesy.errors import GeodesyError
 
-#: Slack (m²) on squared chords from :meth:`Circle.chord_squared` (errors measured ≤ 0.11 m²).
+#: Slack (m²) on squared chords from :meth:`Circle.chord_squared` (errors measured ≤ 0.13 m²).
 CHORD_SQUARED_SLACK_M2 = 1.0
 
 #: Largest accepted radius (m): a quarter of the meridian. Larger circles are better
@@ -117,23 +117,34 @@ class Circle:
 
         Computed as ``|P|² + |C|² − 2 P·C`` with ``P·C = h_P h_C cos Δλ + z_P z_C`` (three
         transcendental functions a point instead of five). Each term is ~4e13 m² with a
-        relative error of a few ulp: measured within 0.11 m² of a difference-based
-        chord worldwide;
+        relative error of a few ulp: measured within 0.13 m² of a difference-based
+        chord worldwide (40 centres × 500,000 points, half within ~100 km);
         :data:`CHORD_SQUARED_SLACK_M2` covers that with a wide margin.
         """
         lon_a, lat_a = as_lonlat(lon, lat)
+        # In place, three arrays in all: at ~40 ns a point, memory traffic is the cost.
         phi = np.radians(lat_a)
         sin_phi = np.sin(phi)
-        n = SEMI_MAJOR_M / np.sqrt(1.0 - ECCENTRICITY_SQ * sin_phi * sin_phi)
-        horizontal = n * np.cos(phi)
-        z = n * (1.0 - ECCENTRICITY_SQ) * sin_phi
-        dlon = lon_a - self.lon
-        dlon *= np.pi / 180.0
-        cos_dlon = np.cos(dlon, out=dlon)
-        dot = horizontal * (self._centre_horizontal * cos_dlon) + z * self._centre_z
-        square = horizontal * horizontal + z * z
+        horizontal = np.cos(phi, out=phi)
+        n = np.multiply(sin_phi, sin_phi)  # N = a / √(1 − e² sin²φ)
+        n *= -ECCENTRICITY_SQ
+        n += 1.0
+        np.sqrt(n, out=n)
+        np.divide(SEMI_MAJOR_M, n, out=n)
+        horizontal *= n
+        z = sin_phi
+        z *= n
+        z *= 1.0 - ECCENTRICITY_SQ
+        # |P|² + |C|² − 2 P·C = h (h − 2 h_C cos Δλ) + z (z − 2 z_C) + |C|²
+        square = np.subtract(lon_a, self.lon, out=n)
+        square *= np.pi / 180.0
+        np.cos(square, out=square)
+        square *= -2.0 * self._centre_horizontal
+        square += horizontal
+        square *= horizontal
+        z *= np.subtract(z, 2.0 * self._centre_z, out=horizontal)  # h is done with
+        square += z
         square += self._centre_norm_sq
-        square -= 2.0 * dot
         return square
 
     def verdict_bounds(

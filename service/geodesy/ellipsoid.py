@@ -71,9 +71,9 @@ def as_lonlat(
         )
     if not np.all(np.isfinite(lon_a)):
         raise GeodesyError(f"{what}: longitude must be a finite number of degrees", "lon")
-    if not np.all(np.isfinite(lat_a)):
-        raise GeodesyError(f"{what}: latitude must be a finite number of degrees", "lat")
-    if np.any(np.abs(lat_a) > 90.0):
+    if not np.all(np.abs(lat_a) <= 90.0):  # one pass: False for NaN too
+        if not np.all(np.isfinite(lat_a)):
+            raise GeodesyError(f"{what}: latitude must be a finite number of degrees", "lat")
         raise GeodesyError(f"{what}: latitude must lie between -90 and 90 degrees", "lat")
     return lon_a, lat_a
 

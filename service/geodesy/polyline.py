@@ -332,9 +332,18 @@ class Polyline:
         x_lon, x_lat, travel = np.empty(n), np.empty(n), np.empty(n)
         to_p, from_p, d = np.empty(n), np.empty(n), np.empty(n)
         active = np.arange(n)
+        # A point nearest a vertex starts two pairs at that vertex: the end of one segment
+        # and the start of the next (pairs come grouped by point, in segment order). The
+        # first inverse from there is solved once for both.
+        shared = np.zeros(n, dtype=bool)
+        next_segment = (rows[1:] == rows[:-1]) & (segs[1:] == segs[:-1] + 1)
+        shared[1:] = next_segment & (s[:-1] >= length[:-1]) & (s[1:] <= 0.0)
         for iteration in range(_MAX_ITERATIONS + 1):
             a_x_lon, a_x_lat, a_travel = self._points_along(segs[active], s[active], length[active])
-            a_to_p, a_from_p, a_d = WGS84.inv(a_x_lon, a_x_lat, p_lon[active], p_lat[active])
+            if iteration == 0:
+                a_to_p, a_from_p, a_d = _inverse_once(a_x_lon, a_x_lat, p_lon, p_lat, shared)
+            else:
+                a_to_p, a_from_p, a_d = WGS84.inv(a_x_lon, a_x_lat, p_lon[active], p_lat[active])
             theta = np.radians(np.asarray(a_to_p) - a_travel)
             sigma = np.asarray(a_d) / MEAN_RADIUS_M
             step = MEAN_RADIUS_M * np.arctan2(np.sin(sigma) * np.cos(theta), np.cos(sigma))
@@ -387,3 +396,16 @@ class Polyline:
             "side": side,
             "azimuth_deg": normalize_azimuth(from_p),
         }
+
+
+def _inverse_once(
+    x_lon: FloatArray, x_lat: FloatArray, p_lon: FloatArray, p_lat: FloatArray, repeat: np.ndarray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``WGS84.inv`` from each x to each p, where ``repeat[k]`` says that pair k is pair k − 1
+    again (same two points): those are copied, not solved."""
+    solve = np.flatnonzero(~repeat)
+    results = WGS84.inv(x_lon[solve], x_lat[solve], p_lon[solve], p_lat[solve])
+    # Each repeated pair takes the answer of the last solved pair before it.
+    source = np.searchsorted(solve, np.arange(repeat.size), side="right") - 1
+    to_p, from_p, distance = (np.asarray(r)[source] for r in results)
+    return to_p, from_p, distance

@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.geodesy import Circle, GeodesyError
+from service.geodesy.circle import CHORD_SQUARED_SLACK_M2
+from service.geodesy.ellipsoid import to_ecef
 from tests.geodesy import oracle
 from tests.geodesy.shapes import AL_TANF
 
@@ -45,6 +47,25 @@ def test_bounds_bracket_the_exact_distance_and_are_tight() -> None:
     assert np.all(exact <= high)
     near = np.abs(exact) < 5_000
     assert np.max((high - low)[near]) < 0.5  # metres: the fast path decides almost all
+
+
+def test_squared_chords_stay_well_within_their_slack() -> None:
+    """The verdict fast path's |P|² + |C|² − 2 P·C form against plain differences of
+    Earth-centred coordinates: worldwide, and near the centre where it cancels most."""
+    rng = np.random.default_rng(11)
+    for _ in range(12):
+        centre = rng.uniform(-180, 180), float(np.degrees(np.arcsin(rng.uniform(-1, 1))))
+        lon = np.concatenate([rng.uniform(-180, 180, 50_000), centre[0] + rng.normal(0, 1, 50_000)])
+        lat = np.concatenate(
+            [
+                np.degrees(np.arcsin(rng.uniform(-1, 1, 50_000))),
+                np.clip(centre[1] + rng.normal(0, 1, 50_000), -90, 90),
+            ]
+        )
+        difference = to_ecef(lon, lat) - to_ecef(*centre)
+        plain = np.einsum("ij,ij->i", difference, difference)
+        error = np.abs(Circle(*centre, 10_000.0).chord_squared(lon, lat) - plain)
+        assert error.max() < CHORD_SQUARED_SLACK_M2 / 4
 
 
 @given(

@@ -10,34 +10,31 @@ Load for the single-point test comes from ``wrk`` when installed (``apt-get inst
 wrk``), otherwise from a multi-process keep-alive Python client (slower: the client then
 limits the figures, and the ratio is the number to read).
 
-    .venv/bin/python bench/http.py [--seconds S] [--connections C] [--workers W]
+    .venv/bin/python bench/http_api.py [--seconds S] [--connections C] [--workers W]
 """
 
 from __future__ import annotations
 
+import argparse
+import http.client
+import json
+import multiprocessing
+import re
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+from urllib.parse import urlparse
 
-# Run as a script, this file's folder comes first on the import path, where its own name
-# would shadow the standard library's http package: put the repository root there instead.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+import numpy as np
+import requests
 
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from urllib.parse import urlparse  # noqa: E402
-
-import numpy as np  # noqa: E402
-import requests  # noqa: E402
-
-from tests.e2e_server import running_server  # noqa: E402
+# The test suite's server fixture lives in the repository, not in the installed package.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+from tests.e2e_server import running_server
 
 SINGLE = json.dumps({"point": {"lat": 33.9, "lon": 38.2, "id": "evt-1"}}).encode()
 
