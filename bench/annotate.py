@@ -6,7 +6,7 @@ and prints rows/s and the annotating process's peak resident memory, with the de
 threads (one per CPU) and with one. For scale, the same run times merely copying the CSV
 with Python's csv module: an upper bound on the rate no annotation can pass.
 
-    .venv/bin/python bench/annotate.py [--rows N]
+    .venv/bin/python bench/annotate.py [--rows N] [--multiline-every N]
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 
-def generate(path: Path, rows: int) -> None:
+def generate(path: Path, rows: int, multiline_every: int = 0) -> None:
+    """Events with a missing latitude every 100,000 rows and, if asked, a note over two
+    lines (a quoted field with a line break) every ``multiline_every`` rows."""
     rng = np.random.default_rng(2017)
     lat = rng.uniform(32.8, 35.0, rows)
     lon = rng.uniform(36.0, 39.5, rows)
@@ -31,12 +33,13 @@ def generate(path: Path, rows: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(["event_id", "event_date", "latitude", "longitude", "notes"])
         for i in range(rows):
+            notes = "reported"
+            if multiline_every and i % multiline_every == 0:
+                notes = "reported\nby two sources"
             if i % 100_000 == 99:
                 writer.writerow([f"ev{i}", "2017-06-01", "", f"{lon[i]:.5f}", "missing latitude"])
             else:
-                writer.writerow(
-                    [f"ev{i}", "2017-06-01", f"{lat[i]:.5f}", f"{lon[i]:.5f}", "reported"]
-                )
+                writer.writerow([f"ev{i}", "2017-06-01", f"{lat[i]:.5f}", f"{lon[i]:.5f}", notes])
 
 
 def copy_rate(source: Path, target: Path) -> float:
@@ -72,11 +75,18 @@ def run_measured(command: list[str], environment: dict[str, str]) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--multiline-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give every Nth event a note over two lines (default: none)",
+    )
     args = parser.parse_args()
     geocheck = Path(sys.executable).with_name("geocheck")
     with tempfile.TemporaryDirectory(prefix="geocheck-bench-") as folder:
         source, target = Path(folder) / "events.csv", Path(folder) / "annotated.csv"
-        generate(source, args.rows)
+        generate(source, args.rows, args.multiline_every)
         environment = {**os.environ, "GEOCHECK_DATABASE_URL": f"sqlite:///{folder}/bench.sqlite"}
         # First run builds the store; the timed ones start from an existing store.
         subprocess.run(
@@ -99,6 +109,8 @@ def main() -> None:
         size_mb = source.stat().st_size / 1e6
     what = "every zone + distance to Palmyra and the highway"
     print(f"annotate {args.rows:,} CSV rows ({size_mb:.0f} MB) on {os.cpu_count()} CPUs: {what}")
+    if args.multiline_every:
+        print(f"  (every {args.multiline_every:,}th note is quoted over two lines)")
     print("  end to end, process start to exit:")
     for name, (elapsed, peak_mb) in runs.items():
         print(

@@ -562,9 +562,10 @@ class _BulkColumns:
 
     A line it cannot read (a bad number, a short row: the header's last column is read
     too, to prove the row is long enough) gets NaN, and :meth:`Locator.settle` reads that
-    line again with the csv module, takes what numpy refused (its number syntax is a
-    subset of Python's ``float``) or says why the row is bad. A chunk where a quoted field
-    may span lines is refused whole (``None``): it goes through the csv module.
+    line again with the csv module, whose reading is the reference: it takes what numpy
+    refused (numpy's number syntax is a subset of Python's ``float``) or says why the row
+    is bad. A chunk that is not one record per line (a blank line, a quoted field over
+    several lines) is refused whole (``None``): it goes through the csv module.
     """
 
     columns: tuple[int, ...]
@@ -586,39 +587,27 @@ class _BulkColumns:
     def read(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
         """lat and lon of every line (NaN where numpy cannot read it), or ``None``."""
         whole = self._load(lines)
-        if whole is not None:
-            # Fewer records than lines would have failed; a record running on into the
-            # next chunk would not.
-            return None if _open_quote(self.parse(lines[-1:])) else whole
-        if any(line.count('"') % 2 for line in lines):
-            return None  # a quoted field may span lines: halves would cut records
-        return self._split(lines)
+        if whole is None:
+            # Some line is not plain. If numpy still reads one record per line (its
+            # reading of quotes, the one a whole chunk is trusted with), the lines can be
+            # read in halves until the bad ones are alone.
+            if not self._one_record_per_line(lines):
+                return None
+            whole = self._split(lines)
+        # Fewer records than lines would have failed; a record running on into the next
+        # chunk would not.
+        return None if _open_quote(self.parse(lines[-1:])) else whole
 
     def parse(self, lines: list[str]) -> list[list[str]]:
         return list(csv.reader(lines, delimiter=self.delimiter))
 
-    def _load(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
-        if not lines[0].strip() and not "".join(lines).strip():
-            return None  # nothing but blank lines (numpy would warn)
-        try:
-            table = np.loadtxt(
-                lines,
-                dtype=self.dtype,
-                delimiter=self.delimiter,
-                usecols=self.columns,
-                quotechar='"',
-                comments=None,
-                ndmin=1,
-            )
-        except (ValueError, TypeError):
-            return None
-        if table.shape[0] != len(lines):  # blank lines, or records over several lines
-            return None
-        return np.ascontiguousarray(table["lat"]), np.ascontiguousarray(table["lon"])
+    def _one_record_per_line(self, lines: list[str]) -> bool:
+        first = self._table(lines, np.dtype("S1"), (0,))
+        return first is not None and first.shape[0] == len(lines)
 
     def _split(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Halves retried until the lines numpy refuses are alone: a few bad rows cost a
-        few more passes, not a slow path for the whole chunk."""
+        """Halves retried until the lines numpy refuses are alone (NaN): a few bad rows
+        cost a few more passes, not the csv module for the whole chunk."""
         whole = self._load(lines)
         if whole is not None:
             return whole
@@ -627,6 +616,54 @@ class _BulkColumns:
         middle = len(lines) // 2
         first, second = self._split(lines[:middle]), self._split(lines[middle:])
         return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
+
+    def _load(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        table = self._table(lines, self.dtype, self.columns)
+        if table is None or table.shape[0] != len(lines):  # blank lines, multi-line records
+            return None
+        return np.ascontiguousarray(table["lat"]), np.ascontiguousarray(table["lon"])
+
+    def _table(
+        self, lines: list[str], dtype: np.dtype[Any], columns: tuple[int, ...]
+    ) -> np.ndarray | None:
+        """numpy's reading of some columns of the lines, or ``None`` where it refuses."""
+        if not lines[0].strip() and not "".join(lines).strip():
+            return None  # nothing but blank lines (numpy would warn)
+        try:
+            return np.loadtxt(
+                lines,
+                dtype=dtype,
+                delimiter=self.delimiter,
+                usecols=columns,
+                quotechar='"',
+                comments=None,
+                ndmin=1,
+            )
+        except (ValueError, TypeError):
+            return None
+
+
+def _records(
+    lines: list[str], rest: Iterator[str], delimiter: str
+) -> tuple[list[list[str]], list[str], list[int]]:
+    """The records of a chunk of lines, each record's text (its lines, line end stripped)
+    and how many lines it took. The csv module parses in C; this loop only notes where each
+    record ends. A record cut at the end of the chunk is finished from ``rest``."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows: list[list[str]] = []
+    ends: list[int] = []
+    for row in reader:
+        rows.append(row)
+        ends.append(reader.line_num)
+    starts = [0, *ends[:-1]]
+    spans = np.diff([0, *ends])
+    texts = list(map(lines.__getitem__, starts))
+    for k in np.flatnonzero(spans > 1).tolist():  # a quoted field over several lines
+        texts[k] = "".join(lines[starts[k] : ends[k]])
+    if _open_quote(rows):  # maybe cut: parse it again, reading on as far as it goes
+        last, text, span = _records_spanning(lines[starts[-1] :], rest, delimiter)
+        rows[-1], texts[-1], spans[-1] = last[0], text[0], span[0]
+    return rows, [text.rstrip("\r\n") for text in texts], spans.tolist()
 
 
 def _settle_lines(
@@ -693,17 +730,11 @@ def _annotate_csv(
                 yield Batch(numbers, located, texts)
                 continue
             try:
-                rows = list(csv.reader(lines, delimiter=delimiter))
-                if len(rows) != len(lines) or _open_quote(rows):
-                    rows, texts, spans = _records_spanning(lines, stream, delimiter)
-                    numbers = np.cumsum([line, *spans[:-1]]).tolist()
-                    line += sum(spans)
-                else:
-                    texts = [text.rstrip("\r\n") for text in lines]
-                    numbers = range(line, line + len(rows))
-                    line += len(rows)
+                rows, texts, spans = _records(lines, stream, delimiter)
             except csv.Error as err:
                 raise AnnotateError(str(err), line) from None
+            numbers = np.cumsum([line, *spans[:-1]]).tolist()
+            line += sum(spans)
             if min(map(len, rows)) < width:  # pad short rows so added cells line up
                 texts = [
                     t + delimiter * (width - max(len(r), 1)) if len(r) < width else t

@@ -212,13 +212,24 @@ def test_bulk_reader_refuses_what_it_cannot_prove() -> None:
     assert bulk.read(["a,33.5,38.6,x\n", 'b,34,39,"y\n']) is None
     # A record over two lines inside the chunk.
     assert bulk.read(['a,33.5,38.6,"x\n', 'y"\n', "b,34,39,z\n"]) is None
-    # A blank line, a short row and a bad number: NaN there, the rest read.
-    lat, lon = bulk.read(["a,33.5,38.6,x\n", "\n", "b,34,39\n", "c,n/a,39,z\n", "d,1,2,w\n"]) or (
-        None,
-        None,
-    )
-    assert lat is not None
-    assert np.isnan(lat[1:4]).all() and lat[[0, 4]].tolist() == [33.5, 1.0]
+    # A blank line: the csv module reads the chunk.
+    assert bulk.read(["a,33.5,38.6,x\n", "\n", "d,1,2,w\n"]) is None
+    # A short row and a bad number: NaN there, the rest read.
+    lines = ["a,33.5,38.6,x\n", "b,34,39\n", "c,n/a,39,z\n", "d,1,2,w\n"]
+    lat, lon = bulk.read(lines) or (None, None)
+    assert lat is not None and np.isnan(lat[1:3]).all() and lat[[0, 3]].tolist() == [33.5, 1.0]
+
+
+def test_quotes_inside_unquoted_fields_are_read_as_the_csv_module_reads_them(
+    local: LocalGeocheck,
+) -> None:
+    # Not RFC 4180: a quote inside a plain field is a character, one opening a field
+    # starts a quoted field that here runs on into the next line.
+    body = 'e1,x"y,33.5,38.6,"open\nclose",z"w\ne2,"ok",33.6,38.7,now\ne3,a"b,34,39,c"\n'
+    text = ",".join(HEADER) + "\n" + body
+    for chunk_size in (1, 2, 50_000):
+        output, report = annotate_text(local, text, chunk_size=chunk_size)
+        check_against_single_rows(local, text, output, report)
 
 
 def test_ndjson_values_are_json_values(local: LocalGeocheck) -> None:
