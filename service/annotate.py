@@ -15,10 +15,12 @@ How it stays fast
 The whole run answers from one :class:`~service.client.Snapshot` (one data version, one
 instant). Per chunk, the main thread reads and parses while worker threads compute
 earlier chunks: the geodesy runs in pyproj and numpy, which release the GIL, so on two
-cores reading and computing overlap. Per-row Python is avoided on the common path: CSV
-lines are split by the C ``csv`` reader, coordinates become floats in one numpy call, and
-each output line is the input line, untouched, joined to its added cells. Only bad rows
-(and CSV records with a quoted field spanning lines) take a slower row-by-row path.
+cores reading and computing overlap. Per-row Python is avoided on the common path: the
+lat and lon columns of a CSV chunk are read by numpy's C reader (:class:`_BulkColumns`),
+distances are written as text by orjson over whole arrays, and each output line is the
+input line, untouched, joined to its added cells. Chunks numpy will not read as one
+record per line go through the csv module (also C); only bad rows are read one by one,
+to say why.
 """
 
 from __future__ import annotations
