@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import click
 import requests
@@ -36,6 +36,32 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     """One clear line on stderr, and a distinct exit code."""
     click.echo(f"geocheck: {message}", err=True)
     sys.exit(code)
+
+
+@contextmanager
+def output_file(name: str) -> Iterator[IO[str]]:
+    """Standard output for ``-``; otherwise a file written whole or not at all: into a
+    temporary file beside it, renamed over it once complete. So an output may name its own
+    input, and a run that fails leaves whatever was there before."""
+    if name == "-":
+        yield sys.stdout
+        return
+    target = Path(name)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        handle = partial.open("x", encoding="utf-8", newline="")
+    except OSError as err:
+        fail(f"cannot write {name}: {err.strerror or err}", EXIT_BAD_INPUT)
+    try:
+        with handle:
+            yield handle
+        os.replace(partial, target)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        fail(f"cannot write {name}: {err.strerror or err}")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
@@ -395,11 +421,8 @@ def export(ctx: click.Context, output: Path | None) -> None:
     """Write every feature in force as a FeatureCollection that `load` accepts."""
     with connect(ctx) as gc:
         answer = gc.features()
-    text = json.dumps(answer, ensure_ascii=False, indent=1)
-    if output is None:
-        click.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
+    with output_file(str(output or "-")) as stream:
+        stream.write(json.dumps(answer, ensure_ascii=False, indent=1) + "\n")
 
 
 @main.command()
@@ -473,8 +496,7 @@ def annotate(
         encoding,
     )
     show_progress = output != "-" and sys.stderr.isatty()
-    with connect(ctx) as gc:
-        stream = sys.stdout if output == "-" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
+    with connect(ctx) as gc, output_file(output) as stream:
         try:
             if show_progress:
                 with click.progressbar(
@@ -485,9 +507,6 @@ def annotate(
                 report = annotate_file(source, stream, kind, gc, options)
         except AnnotateError as err:
             fail(str(err), EXIT_BAD_INPUT)
-        finally:
-            if stream is not sys.stdout:
-                stream.close()
     click.echo(
         f"geocheck: annotated {report.annotated} of {report.rows} rows "
         f"({report.inside} inside a zone, {len(report.bad)} bad)",

@@ -118,6 +118,24 @@ def test_annotate_csv_keeps_columns_and_reports_bad_rows(database: str, tmp_path
     assert strict.exit_code == EXIT_BAD_INPUT and "line 4" in strict.output
 
 
+def test_annotate_output_is_written_whole_or_not_at_all(database: str, tmp_path: Path) -> None:
+    source = tmp_path / "events.csv"
+    _events(source)
+    # Annotated in place: the input is read to the end before it is replaced.
+    assert run(database, "annotate", str(source), "-o", str(source)).exit_code == 0
+    lines = source.read_text().splitlines()
+    assert len(lines) == 6 and lines[0].endswith(",geocheck_error")
+    # A run that fails leaves an existing output as it was, and no partial file.
+    target = tmp_path / "out.csv"
+    target.write_text("keep me\n")
+    failed = run(database, "annotate", str(source), "-o", str(target), "--distance-to", "x")
+    assert failed.exit_code == EXIT_BAD_INPUT and target.read_text() == "keep me\n"
+    assert not list(tmp_path.glob(".*.part"))
+    nowhere = run(database, "annotate", str(source), "-o", str(tmp_path / "no" / "out.csv"))
+    assert nowhere.exit_code == EXIT_BAD_INPUT
+    assert nowhere.output.strip().endswith("No such file or directory")
+
+
 def test_annotate_ndjson_and_geojson(database: str, tmp_path: Path) -> None:
     ndjson = tmp_path / "e.ndjson"
     ndjson.write_text('{"lat": 33.5, "lon": 38.6}\nnot json\n{"location": "33.9, 38.2"}\n')
