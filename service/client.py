@@ -455,9 +455,18 @@ class LocalSnapshot(Snapshot):
         distances: bool = True,
     ) -> dict[str, Any]:
         from service.answers import check_columns
+        from service.rules.reference import NotAZoneError, UnknownFeatureError
 
         lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
-        zone_list = self.reference.zones(self.moment, zones)
+        # The server answers these with a problem: so does the local client.
+        try:
+            zone_list = self.reference.zones(self.moment, zones)
+        except UnknownFeatureError as err:
+            problem: dict[str, Any] = {"detail": err.detail, "suggestions": err.suggestions}
+            raise GeocheckError(404, problem) from None
+        except NotAZoneError as err:
+            problem = {"detail": f"{err}.", "errors": {"zones": [f"{err.ref!r} is not a zone."]}}
+            raise GeocheckError(422, problem) from None
         point_ids = ids if ids is not None else [None] * lat_a.size
         return check_columns(
             self.reference, zone_list, lon_a, lat_a, acc, point_ids, self.moment, distances

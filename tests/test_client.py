@@ -70,3 +70,15 @@ def test_a_snapshot_keeps_answering_from_its_version(local: LocalGeocheck) -> No
     assert distance == before["al-tanf-deconfliction-zone"]["distance_to_boundary_m"][0]
     changed = now["results"]["zones"]["al-tanf-deconfliction-zone"]["distance_to_boundary_m"][0]
     assert changed == pytest.approx(distance + 55_000 - 1000, abs=1e-6)
+
+
+@pytest.mark.parametrize(("zone", "status"), [("palmyra", 422), ("palmira-zone", 404)])
+def test_bad_zone_names_are_refused_as_the_server_refuses_them(
+    local: LocalGeocheck, zone: str, status: int
+) -> None:
+    with pytest.raises(GeocheckError) as direct:
+        local.check_columns([33.9], [38.2], zones=[zone])
+    with pytest.raises(GeocheckError) as served:
+        local.check([{"lat": 33.9, "lon": 38.2}], zones=[zone])  # through the HTTP route
+    assert direct.value.status == served.value.status == status
+    assert str(direct.value) == str(served.value)
