@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.cli import EXIT_BAD_INPUT, EXIT_INSIDE, main
 from tests.conftest import WRITER
@@ -205,3 +207,58 @@ def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) 
             )
             outputs.append(target.read_text())
         assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
+
+
+WORDS = st.sampled_from(
+    [
+        "palmyra",
+        "Tadmur",
+        "al-tanf-deconfliction-zone",
+        "palmyra-damascus-highway",
+        "syria",
+        "nowhere",
+        "33.9, 38.2",
+        "91, 0",
+        "33°30'N 38°36'E",
+        "37S DT 645 074",
+        "",
+        "nan",
+        "1e999",
+        "60km",
+        "-5km",
+        "34mi",
+        "SW",
+        "400",
+        "2017-06-15",
+        "1999-99-99",
+        "--json",
+        "--units",
+        "km",
+        "--at",
+        "--radius",
+        "--kind",
+        "zone",
+        "--azimuth",
+        "--distance",
+        "--accuracy",
+        "--fail-inside",
+        "--zone",
+    ]
+)
+
+
+@given(
+    command=st.sampled_from(["check", "distance", "nearby", "destination", "features"]),
+    words=st.lists(WORDS, max_size=6),
+)
+def test_any_arguments_end_in_an_answer_or_one_line(
+    tmp_path_factory: pytest.TempPathFactory, command: str, words: list[str]
+) -> None:
+    """Whatever the arguments: exit 0-3 with an answer or a one-line error, never a
+    traceback."""
+    database = f"sqlite:///{tmp_path_factory.getbasetemp() / 'cli-fuzz.sqlite'}"
+    result = run(database, command, *words)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1, 2, 3)
+    if result.exit_code:
+        assert "Traceback" not in result.output
