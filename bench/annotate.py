@@ -102,7 +102,7 @@ def main() -> None:
             "palmyra,palmyra-damascus-highway",
         ]
         runs = {
-            "default (a thread per CPU)": run_measured(command, environment),
+            "default threads": run_measured(command, environment),
             "--jobs 1 (one computing thread)": run_measured([*command, "--jobs", "1"], environment),
         }
         copied = copy_rate(source, Path(folder) / "copy.csv")
@@ -119,7 +119,7 @@ def main() -> None:
         )
     print(
         f"  csv copy only, same file (ceiling)   {args.rows / copied:>10,.0f} rows/s  "
-        f"(default annotation at {copied / runs['default (a thread per CPU)'][0]:.2f}x)"
+        f"(default annotation at {copied / runs['default threads'][0]:.2f}x)"
     )
 
 

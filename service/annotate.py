@@ -90,7 +90,7 @@ class Options:
     #: Rows per chunk; default 50,000 CSV lines, or 10,000 JSON objects (several times
     #: larger in memory than a line of text).
     chunk_size: int | None = None
-    #: Threads computing chunks (0: one per CPU). A remote client always uses one.
+    #: Threads computing chunks (0: one per CPU, at most 3). A remote client uses one.
     workers: int = 0
     #: Text encoding of the input (UTF-8 by default; a byte-order mark is skipped).
     encoding: str = "utf-8-sig"
@@ -422,7 +422,7 @@ def _run(
 ) -> None:
     """Compute every batch and write it, in input order. The main thread parses and writes
     while ``workers`` threads compute the batches in flight."""
-    workers = (options.workers or os.cpu_count() or 1) if annotator.parallel else 1
+    workers = (options.workers or _default_workers()) if annotator.parallel else 1
     pending: deque[tuple[Batch, Future[list[Any]]]] = deque()
 
     def finish() -> None:
@@ -449,6 +449,17 @@ def _run(
                 finish()
         while pending:
             finish()
+
+
+def _default_workers() -> int:
+    """One per CPU this process may use, at most three: beyond that the main thread's
+    reading and writing is the limit, and each chunk in flight costs ~40 MB (measured on
+    the 1M-row bench: 224 MB with 2 threads, 264 with 3, 308 with 4, 457 with 8)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, 3))
 
 
 def annotate_file(

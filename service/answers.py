@@ -14,11 +14,16 @@ from schemas.base import format_instant
 from schemas.point import parse_point
 from schemas.units import UNITS
 from service.geodesy.ellipsoid import FloatArray
+from service.problems import ApiError
 from service.rules import measure
 from service.rules.checks import check_points
 from service.rules.measure import Measurement
 from service.rules.model import Feature
-from service.rules.reference import NotInForceError, ReferenceSet, UnknownFeatureError
+from service.rules.reference import (
+    NotAZoneError,
+    ReferenceSet,
+    UnknownFeatureError,
+)
 from service.rules.verdict import NAME_TABLE
 
 MODEL = {
@@ -109,26 +114,61 @@ def measurement_columns(
     return out
 
 
-def resolve_target(reference: ReferenceSet, value: Any, at: datetime) -> Feature | dict[str, Any]:
+def point_problem(field: str, err: ValidationError) -> ApiError:
+    """A 422 naming ``field`` for a value that is no point."""
+    messages = err.messages
+    if isinstance(messages, dict):
+        errors = {f"{field}.{k}": list(v) for k, v in messages.items()}
+    else:
+        errors = {field: [str(m) for m in messages]}
+    return ApiError(422, f"{field} is not a valid point.", errors)
+
+
+def resolve_target(
+    reference: ReferenceSet, value: Any, at: datetime, field: str = "to"
+) -> Feature | dict[str, Any]:
     """A ``to`` reference: a feature (by id or alias) valid at ``at``, or a point in any
     accepted form.
 
-    Raises :class:`~service.rules.reference.UnknownFeatureError` (with suggestions) for a
-    string that is neither, :class:`~service.rules.reference.NotInForceError` for a
-    feature not valid at ``at``, and ``ValidationError`` for anything else that is no point.
+    Raises :class:`~service.problems.ApiError` naming ``field``: 404 (with suggestions) for
+    a string that is neither, 422 for a feature not valid at ``at`` or anything else that
+    is no point.
     """
-    if not isinstance(value, str):
-        return parse_point(value)
     try:
-        feature = reference.resolve(value)
-    except UnknownFeatureError as unknown:
-        try:
+        if not isinstance(value, str):
             return parse_point(value)
-        except ValidationError:
-            raise unknown from None
+        try:
+            feature = reference.resolve(value)
+        except UnknownFeatureError as unknown:
+            try:
+                return parse_point(value)
+            except ValidationError:
+                raise ApiError(
+                    404,
+                    f"{field}: no feature or alias named {value!r}, and it is not a point."
+                    + unknown.hint,
+                    {field: ["Unknown feature id or alias, and not a coordinate."]},
+                    extra={"suggestions": unknown.suggestions},
+                ) from None
+    except ValidationError as err:
+        raise point_problem(field, err) from None
     if not feature.in_force(at):
-        raise NotInForceError(feature)
+        raise ApiError(
+            422,
+            f"{feature.id!r} is not in force at the requested time.",
+            {field: ["Not valid at 'at'; see its valid_from / valid_to."]},
+        )
     return feature
+
+
+def zones_at(reference: ReferenceSet, at: datetime, ids: list[str] | None) -> list[Feature]:
+    """The zones to check (all in force, or those named), as ``/check-zone`` takes them:
+    a name that is no zone is a 422 (an unknown one raises
+    :class:`~service.rules.reference.UnknownFeatureError`, a 404)."""
+    try:
+        return reference.zones(at, ids)
+    except NotAZoneError as err:
+        raise ApiError(422, f"{err}.", {"zones": [f"{err.ref!r} is not a zone."]}) from None
 
 
 def distance_columns(

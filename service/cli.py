@@ -25,7 +25,6 @@ from schemas.point import parse_point
 from schemas.units import UNITS, parse_length
 from service.annotate import FORMATS, AnnotateError, Options, annotate_file, detect_format
 from service.client import Geocheck, GeocheckError, LocalGeocheck, RemoteGeocheck
-from service.config import limit_blas_threads
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -171,7 +170,6 @@ def point_argument(text: str) -> Any:
 @click.pass_context
 def main(ctx: click.Context, server: str | None, token: str | None, database: str | None) -> None:
     """Exact geodesic rule checks on WGS84: zones, distances, reference places."""
-    limit_blas_threads()
     ctx.obj = {"server": server, "token": token, "database": database}
 
 
@@ -459,7 +457,7 @@ def export(ctx: click.Context, output: Path | None) -> None:
     "--jobs",
     default=0,
     type=click.IntRange(0, 64),
-    help="Threads computing chunks (default 0: one per CPU; with --server, always 1).",
+    help="Threads computing chunks (default 0: one per CPU, at most 3; with --server, 1).",
 )
 @click.pass_context
 def annotate(

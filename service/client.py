@@ -17,6 +17,8 @@ app in this process. For bulk work, :meth:`Geocheck.check_columns` and
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -100,11 +102,8 @@ class Geocheck:
         distances: bool = True,
     ) -> dict[str, Any]:
         """Verdicts for columns of points; the answer comes in columns too."""
-        body = {"points": _columns(lat, lon, accuracy_m, ids), "distances": distances}
-        return self._call(
-            "POST",
-            "/check-zone",
-            json=_options(body, zones=zones, at=at, data_version=data_version),
+        return self._view(at, data_version).check_columns(
+            lat, lon, accuracy_m=accuracy_m, ids=ids, zones=zones, distances=distances
         )
 
     def distance(
@@ -134,9 +133,9 @@ class Geocheck:
         at: str | None = None,
         data_version: int | None = None,
     ) -> dict[str, Any]:
-        body = {"from": _columns(lat, lon, accuracy_m, ids), "to": to}
-        return self._call(
-            "POST", "/distance", json=_options(body, units=units, at=at, data_version=data_version)
+        """Distances from columns of points to a feature or a point, in columns."""
+        return self._view(at, data_version).distance_columns(
+            lat, lon, to, accuracy_m=accuracy_m, ids=ids, units=units
         )
 
     def nearby(
@@ -171,20 +170,25 @@ class Geocheck:
         """One data version (default: the current one) at one instant (default: now), for
         a run of column questions that must not see a write land halfway."""
         probe = self.check_columns([0.0], [0.0], at=at, data_version=data_version, distances=False)
-        return Snapshot(self, probe["data_version"], probe["at"])
+        return self._view(probe["at"], probe["data_version"])
+
+    def _view(self, at: str | None, data_version: int | None) -> Snapshot:
+        """Where column questions go: the server, asked at ``at`` and ``data_version``
+        (its own defaults where None)."""
+        return Snapshot(self, data_version, at)
 
 
 class Snapshot:
-    """Column questions answered from one data version at one instant.
+    """Column questions asked at one data version and one instant.
 
-    Made by :meth:`Geocheck.snapshot`. This one forwards to its client with the version
-    and instant pinned; :class:`LocalSnapshot` computes in-process.
+    Made by :meth:`Geocheck.snapshot` (which pins both). This one asks its client's server;
+    :class:`LocalSnapshot` computes in-process.
     """
 
     #: Whether calls may run in several threads at once (a requests session may not).
     parallel = False
 
-    def __init__(self, client: Geocheck | None, data_version: int, at: str) -> None:
+    def __init__(self, client: Geocheck | None, data_version: int | None, at: str | None) -> None:
         self.client = client
         self.data_version = data_version
         self.at = at
@@ -200,17 +204,8 @@ class Snapshot:
         distances: bool = True,
     ) -> dict[str, Any]:
         """As :meth:`Geocheck.check_columns` at this snapshot's version and instant."""
-        assert self.client is not None
-        return self.client.check_columns(
-            lat,
-            lon,
-            accuracy_m=accuracy_m,
-            ids=ids,
-            zones=zones,
-            distances=distances,
-            at=self.at,
-            data_version=self.data_version,
-        )
+        body = {"points": _columns(lat, lon, accuracy_m, ids), "distances": distances}
+        return self._post("/check-zone", _options(body, zones=zones))
 
     def distance_columns(
         self,
@@ -223,17 +218,13 @@ class Snapshot:
         units: str | None = None,
     ) -> dict[str, Any]:
         """As :meth:`Geocheck.distance_columns` at this snapshot's version and instant."""
+        body = {"from": _columns(lat, lon, accuracy_m, ids), "to": to}
+        return self._post("/distance", _options(body, units=units))
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
         assert self.client is not None
-        return self.client.distance_columns(
-            lat,
-            lon,
-            to,
-            accuracy_m=accuracy_m,
-            ids=ids,
-            units=units,
-            at=self.at,
-            data_version=self.data_version,
-        )
+        pinned = _options(body, at=self.at, data_version=self.data_version)
+        return self.client._call("POST", path, json=pinned)
 
 
 def _options(base: dict[str, Any], **optional: Any) -> dict[str, Any]:
@@ -345,42 +336,11 @@ class LocalGeocheck(Geocheck):
 
     def snapshot(self, at: str | None = None, data_version: int | None = None) -> LocalSnapshot:
         """The store at ``data_version`` (default: now), answering at ``at``, in-process."""
+        return self._view(at, data_version)
+
+    def _view(self, at: str | None, data_version: int | None) -> LocalSnapshot:
+        # Column questions skip the HTTP layer: computed straight on arrays.
         return LocalSnapshot(self._reference(data_version), _instant(at))
-
-    def check_columns(
-        self,
-        lat: npt.ArrayLike,
-        lon: npt.ArrayLike,
-        *,
-        accuracy_m: npt.ArrayLike | None = None,
-        ids: list[Any] | None = None,
-        zones: list[str] | None = None,
-        at: str | None = None,
-        data_version: int | None = None,
-        distances: bool = True,
-    ) -> dict[str, Any]:
-        """As :meth:`Geocheck.check_columns`, computed straight on arrays (no JSON on the
-        way: columns come back as numpy arrays holding the same values)."""
-        return self.snapshot(at, data_version).check_columns(
-            lat, lon, accuracy_m=accuracy_m, ids=ids, zones=zones, distances=distances
-        )
-
-    def distance_columns(
-        self,
-        lat: npt.ArrayLike,
-        lon: npt.ArrayLike,
-        to: Any,
-        *,
-        accuracy_m: npt.ArrayLike | None = None,
-        ids: list[Any] | None = None,
-        units: str | None = None,
-        at: str | None = None,
-        data_version: int | None = None,
-    ) -> dict[str, Any]:
-        """As :meth:`Geocheck.distance_columns`, computed straight on arrays."""
-        return self.snapshot(at, data_version).distance_columns(
-            lat, lon, to, accuracy_m=accuracy_m, ids=ids, units=units
-        )
 
     def _reference(self, data_version: int | None) -> Any:
         if data_version is None:
@@ -454,19 +414,11 @@ class LocalSnapshot(Snapshot):
         zones: list[str] | None = None,
         distances: bool = True,
     ) -> dict[str, Any]:
-        from service.answers import check_columns
-        from service.rules.reference import NotAZoneError, UnknownFeatureError
+        from service.answers import check_columns, zones_at
 
-        lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
-        # The server answers these with a problem: so does the local client.
-        try:
-            zone_list = self.reference.zones(self.moment, zones)
-        except UnknownFeatureError as err:
-            problem: dict[str, Any] = {"detail": err.detail, "suggestions": err.suggestions}
-            raise GeocheckError(404, problem) from None
-        except NotAZoneError as err:
-            problem = {"detail": f"{err}.", "errors": {"zones": [f"{err.ref!r} is not a zone."]}}
-            raise GeocheckError(422, problem) from None
+        with _refusals():
+            lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
+            zone_list = zones_at(self.reference, self.moment, zones)
         point_ids = ids if ids is not None else [None] * lat_a.size
         return check_columns(
             self.reference, zone_list, lon_a, lat_a, acc, point_ids, self.moment, distances
@@ -482,23 +434,29 @@ class LocalSnapshot(Snapshot):
         ids: list[Any] | None = None,
         units: str | None = None,
     ) -> dict[str, Any]:
-        from marshmallow import ValidationError
-
         from service.answers import distance_columns, envelope, resolve_target
-        from service.rules.reference import NotInForceError, UnknownFeatureError
 
-        lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
-        try:
+        with _refusals():
+            lat_a, lon_a, acc = _arrays(lat, lon, accuracy_m)
             resolved = resolve_target(self.reference, to, self.moment)
-        # The server answers these with a problem: so does the local client.
-        except UnknownFeatureError as err:
-            problem = {"detail": err.detail, "suggestions": err.suggestions}
-            raise GeocheckError(404, problem) from None
-        except (NotInForceError, ValidationError) as err:
-            raise GeocheckError(422, {"detail": str(err), "errors": {"to": [str(err)]}}) from None
         columns, target = distance_columns(self.reference, resolved, lon_a, lat_a, acc, units)
         columns["id"] = ids if ids is not None else [None] * lat_a.size
         return {"to": target, "results": columns, **envelope(self.reference, self.moment)}
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Refusals raised as :class:`GeocheckError` holding the problem the server would
+    answer with, so local and remote callers handle one kind of error."""
+    from service.problems import refusal
+
+    try:
+        yield
+    except Exception as err:
+        problem = refusal(err)
+        if problem is None:
+            raise
+        raise GeocheckError(problem.status, problem.body()) from None
 
 
 def _instant(at: str | None) -> Any:

@@ -73,8 +73,8 @@ def _boolean(raw: str) -> bool:
 
 
 def limit_blas_threads() -> None:
-    """One BLAS thread for this process; called where a process starts serving (the CLI,
-    the app factory).
+    """One BLAS thread for this process; called by the app factory (which the local client
+    and the CLI use too).
 
     geocheck's only matrix products are (points × 3)·(3 × blocks) in polyline bounds: far
     too small to gain from threads, and OpenBLAS's idle threads spin on a core. Measured

@@ -81,4 +81,23 @@ def test_bad_zone_names_are_refused_as_the_server_refuses_them(
     with pytest.raises(GeocheckError) as served:
         local.check([{"lat": 33.9, "lon": 38.2}], zones=[zone])  # through the HTTP route
     assert direct.value.status == served.value.status == status
-    assert str(direct.value) == str(served.value)
+    assert direct.value.problem == served.value.problem
+
+
+@pytest.mark.parametrize(
+    ("to", "at", "status"),
+    [
+        ("palmira", None, 404),  # unknown, with suggestions
+        ("al-tanf-deconfliction-zone", "2017-05-01", 422),  # not in force yet
+        ({"lat": 95, "lon": 38}, None, 422),  # no point
+    ],
+)
+def test_distance_refusals_are_the_servers(
+    local: LocalGeocheck, to: object, at: str | None, status: int
+) -> None:
+    with pytest.raises(GeocheckError) as direct:
+        local.distance_columns([33.9], [38.2], to, at=at)
+    with pytest.raises(GeocheckError) as served:
+        local.distance({"lat": 33.9, "lon": 38.2}, to, at=at)  # through the HTTP route
+    assert direct.value.status == served.value.status == status
+    assert direct.value.problem == served.value.problem

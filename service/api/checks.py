@@ -11,14 +11,12 @@ from marshmallow import ValidationError
 
 from schemas.check import check_zone_request_schema, point_count, points_of
 from schemas.point import parse_point
-from service.answers import check_columns, envelope, zone_info
+from service.answers import check_columns, envelope, zone_info, zones_at
 from service.api.context import config, reference
 from service.api.errors import ApiError
 from service.api.parsing import json_object, parse_at
 from service.api.responses import json_response
 from service.rules.checks import ZoneCheck, check_point, check_points
-from service.rules.model import Feature
-from service.rules.reference import NotAZoneError, ReferenceSet
 from service.rules.verdict import NAME_TABLE, NAMES
 
 bp = Blueprint("checks", __name__)
@@ -46,7 +44,7 @@ def check_zone() -> Response:
     batch, form = points_of(data)
     at = parse_at(data.get("at"))
     ref = reference(version)
-    zones = _zones(ref, at, data.get("zones"))
+    zones = zones_at(ref, at, data.get("zones"))
     if form == "columns":
         answer = check_columns(
             ref, zones, batch.lon, batch.lat, batch.accuracy_m, batch.ids, at, data["distances"]
@@ -61,13 +59,6 @@ def check_zone() -> Response:
             "zones": [zone_info(z.zone, z.uncertainty_m) for z in result.zones],
         }
     )
-
-
-def _zones(ref: ReferenceSet, at: datetime, ids: list[str] | None) -> list[Feature]:
-    try:
-        return ref.zones(at, ids)
-    except NotAZoneError as err:
-        raise ApiError(422, f"{err}.", {"zones": [f"{err.ref!r} is not a zone."]}) from None
 
 
 def _check_single(
@@ -86,7 +77,7 @@ def _check_single(
             422, f"The request has invalid fields: {', '.join(errors)}.", errors
         ) from None
     ref = reference(data_version)
-    zones = _zones(ref, at, ids)
+    zones = zones_at(ref, at, ids)
     overall, answers = check_point(ref, zones, point["lon"], point["lat"], point["accuracy_m"])
     rows = []
     for answer in answers:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from schemas.base import flatten_messages
 from service.geodesy import GeodesyError
+from service.problems import TITLES, ApiError, refusal
 from service.rules.reference import ReferenceDataError, UnknownFeatureError
 from service.store.sql import StoreError
 
@@ -22,63 +23,22 @@ PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger(__name__)
 __all__ = ["ApiError", "flatten_messages", "problem", "register_error_handlers"]
 
-TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    409: "Conflict",
-    412: "Precondition failed",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    500: "Internal server error",
-}
-
-
-class ApiError(Exception):
-    """An error to report to the client as problem details."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        errors: dict[str, list[str]] | None = None,
-        *,
-        title: str | None = None,
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = errors or {}
-        self.title = title or TITLES.get(status, "Error")
-        self.extra = extra or {}
-        self.headers = headers or {}
-
 
 def problem(
     status: int,
     detail: str,
     errors: dict[str, list[str]] | None = None,
     *,
-    title: str | None = None,
-    extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    **options: Any,
 ) -> Response:
-    body = {
-        "type": f"https://geocheck.invalid/problems/{status}",
-        "title": title or TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "errors": errors or {},
-        **(extra or {}),
-    }
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
-    for key, value in (headers or {}).items():
+    """A problem+json response (``options``: ``title``, ``extra``, as :class:`ApiError`)."""
+    return _response(ApiError(status, detail, errors, headers=headers, **options))
+
+
+def _response(err: ApiError) -> Response:
+    response = Response(json.dumps(err.body()), status=err.status, mimetype=PROBLEM_MIME)
+    for key, value in err.headers.items():
         response.headers[key] = value
     return response
 
@@ -86,14 +46,7 @@ def problem(
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
-        return problem(
-            err.status,
-            err.detail,
-            err.errors,
-            title=err.title,
-            extra=err.extra,
-            headers=err.headers,
-        )
+        return _response(err)
 
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError) -> Response:
@@ -102,12 +55,11 @@ def register_error_handlers(app: Flask) -> None:
         return problem(422, f"The request has invalid fields: {fields}.", errors)
 
     @app.errorhandler(GeodesyError)
-    def _geodesy(err: GeodesyError) -> Response:
-        return problem(422, str(err), {err.field or "body": [str(err)]})
-
     @app.errorhandler(UnknownFeatureError)
-    def _unknown(err: UnknownFeatureError) -> Response:
-        return problem(404, err.detail, extra={"suggestions": err.suggestions})
+    def _refused(err: Exception) -> Response:
+        answer = refusal(err)
+        assert answer is not None  # both kinds have one
+        return _response(answer)
 
     @app.errorhandler(StoreError)
     def _store(err: StoreError) -> Response:

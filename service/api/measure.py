@@ -18,7 +18,7 @@ from schemas.distance import distance_query_schema, distance_request_schema, nea
 from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
 from schemas.units import UNITS
 from schemas.zone import zone_polygon_query_schema
-from service.answers import distance_columns, envelope, resolve_target
+from service.answers import distance_columns, envelope, point_problem, resolve_target
 from service.api.context import config, reference
 from service.api.errors import ApiError
 from service.api.parsing import json_body, json_object, parse_at, query_param_names
@@ -27,27 +27,17 @@ from service.api.serialize import zone_display_geometry
 from service.geodesy import direct_one
 from service.rules import measure
 from service.rules.measure import SIDE_NAMES
-from service.rules.model import Feature
-from service.rules.reference import NotInForceError, ReferenceSet, UnknownFeatureError
+from service.rules.reference import ReferenceSet
 from service.rules.shapes import AreaShape
 
 bp = Blueprint("measure", __name__)
-
-
-def _field_error(field: str, err: ValidationError) -> ApiError:
-    messages = err.messages
-    if isinstance(messages, dict):
-        errors = {f"{field}.{k}": list(v) for k, v in messages.items()}
-    else:
-        errors = {field: [str(m) for m in messages]}
-    return ApiError(422, f"{field} is not a valid point.", errors)
 
 
 def _one_point(value: Any, field: str) -> dict[str, Any]:
     try:
         return parse_point(value)
     except ValidationError as err:
-        raise _field_error(field, err) from None
+        raise point_problem(field, err) from None
 
 
 def _origin(ref: ReferenceSet, value: Any, field: str) -> dict[str, Any]:
@@ -66,27 +56,7 @@ def _origin(ref: ReferenceSet, value: Any, field: str) -> dict[str, Any]:
                 f"{field}: {site.id!r} is a {site.kind}; start from a site or a point.",
                 {field: ["Must be a point or a site id."]},
             ) from None
-        raise _field_error(field, err) from None
-
-
-def _target(ref: ReferenceSet, value: Any, field: str, at: datetime) -> Feature | dict[str, Any]:
-    """:func:`service.answers.resolve_target`, its errors as problems naming ``field``."""
-    try:
-        return resolve_target(ref, value, at)
-    except UnknownFeatureError as unknown:
-        hint = f" Did you mean: {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
-        raise ApiError(
-            404,
-            f"{field}: no feature or alias named {value!r}, and it is not a point.{hint}",
-            {field: ["Unknown feature id or alias, and not a coordinate."]},
-            extra={"suggestions": unknown.suggestions},
-        ) from None
-    except NotInForceError as err:
-        raise ApiError(
-            422, f"{err}.", {field: ["Not valid at 'at'; see its valid_from / valid_to."]}
-        ) from None
-    except ValidationError as err:
-        raise _field_error(field, err) from None
+        raise point_problem(field, err) from None
 
 
 def _rows(columns: dict[str, Any], n: int) -> list[dict[str, Any]]:
@@ -107,7 +77,7 @@ def _rows(columns: dict[str, Any], n: int) -> list[dict[str, Any]]:
 def _measure(
     ref: ReferenceSet, batch: PointBatch, to: Any, field: str, at: datetime, units: str | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    target = _target(ref, to, field, at)
+    target = resolve_target(ref, to, at, field)
     return distance_columns(ref, target, batch.lon, batch.lat, batch.accuracy_m, units)
 
 

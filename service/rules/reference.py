@@ -24,10 +24,14 @@ class UnknownFeatureError(LookupError):
         self.suggestions = suggestions
 
     @property
+    def hint(self) -> str:
+        """`` Did you mean: …?`` with the close matches, or nothing."""
+        return f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+
+    @property
     def detail(self) -> str:
         """The message with the close matches, as answers state it."""
-        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        return f"{self}{hint}"
+        return f"{self}{self.hint}"
 
 
 class NotAZoneError(ValueError):
@@ -36,14 +40,6 @@ class NotAZoneError(ValueError):
     def __init__(self, ref: str, kind: str) -> None:
         super().__init__(f"{ref!r} is a {kind}, not a zone")
         self.ref = ref
-
-
-class NotInForceError(LookupError):
-    """A feature named for a time at which it is not valid."""
-
-    def __init__(self, feature: Feature) -> None:
-        super().__init__(f"{feature.id!r} is not in force at the requested time")
-        self.feature = feature
 
 
 class ReferenceDataError(ValueError):
