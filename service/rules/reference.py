@@ -11,44 +11,22 @@ from functools import cached_property
 from typing import Any
 
 from service.geodesy import Circle, GeodesyError
+from service.rules.errors import (
+    NotAZoneError,
+    NotInForceError,
+    ReferenceDataError,
+    UnknownFeatureError,
+)
 from service.rules.model import Feature, normalize_name
 from service.rules.shapes import AreaShape, CorridorShape, PointShape, RouteShape, Shape
 
-
-class UnknownFeatureError(LookupError):
-    """No feature has that id or alias; ``suggestions`` lists close matches (ids)."""
-
-    def __init__(self, ref: str, suggestions: list[str]) -> None:
-        super().__init__(f"No feature or alias named {ref!r}.")
-        self.ref = ref
-        self.suggestions = suggestions
-
-    @property
-    def hint(self) -> str:
-        """`` Did you mean: …?`` with the close matches, or nothing."""
-        return f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-
-    @property
-    def detail(self) -> str:
-        """The message with the close matches, as answers state it."""
-        return f"{self}{self.hint}"
-
-
-class NotAZoneError(ValueError):
-    """A feature named where a zone is required."""
-
-    def __init__(self, ref: str, kind: str) -> None:
-        super().__init__(f"{ref!r} is a {kind}, not a zone")
-        self.ref = ref
-
-
-class ReferenceDataError(ValueError):
-    """The reference set is inconsistent (a zone names a missing site, two features claim
-    one alias...). ``problems`` lists each one, naming the feature."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+__all__ = [
+    "NotAZoneError",
+    "NotInForceError",
+    "ReferenceDataError",
+    "ReferenceSet",
+    "UnknownFeatureError",
+]
 
 
 class ReferenceSet:

@@ -1,0 +1,69 @@
+"""The domain errors of the reference set: what a question can name wrongly.
+
+They carry what a person needs to fix the question (close matches, the kind found, the
+validity interval); :mod:`service.problems` is the one place that turns each into an
+HTTP problem.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class UnknownFeatureError(LookupError):
+    """No feature has that id or alias; ``suggestions`` lists close matches (ids)."""
+
+    def __init__(self, ref: str, suggestions: list[str]) -> None:
+        super().__init__(f"No feature or alias named {ref!r}.")
+        self.ref = ref
+        self.suggestions = suggestions
+
+    @property
+    def hint(self) -> str:
+        """`` Did you mean: …?`` with the close matches, or nothing."""
+        return f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+
+    @property
+    def detail(self) -> str:
+        """The message with the close matches, as answers state it."""
+        return f"{self}{self.hint}"
+
+
+class NotAZoneError(ValueError):
+    """A feature named where a zone is required."""
+
+    def __init__(self, ref: str, kind: str) -> None:
+        super().__init__(f"{ref!r} is a {kind}, not a zone")
+        self.ref = ref
+        self.kind = kind
+
+
+class ReferenceDataError(ValueError):
+    """The reference set is inconsistent (a zone names a missing site, two features claim
+    one alias...). ``problems`` lists each one, naming the feature."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class NotInForceError(ValueError):
+    """A feature named at an instant outside its validity interval ``[valid_from, valid_to)``.
+
+    ``field`` names the request field that named it (``to``, ``zones``, ``at``).
+    """
+
+    def __init__(
+        self,
+        ref: str,
+        at: datetime,
+        valid_from: datetime | None,
+        valid_to: datetime | None,
+        field: str = "at",
+    ) -> None:
+        super().__init__(f"{ref!r} is not in force at the requested time")
+        self.ref = ref
+        self.at = at
+        self.valid_from = valid_from
+        self.valid_to = valid_to
+        self.field = field
