@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 
 class StrictSchema(Schema):
@@ -34,6 +36,54 @@ class FiniteFloat(fields.Float):
             raise self.make_error("special")
         result = super()._deserialize(value, attr, data, **kwargs)
         return float(result) if result is not None else result
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON ``true``/``false``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class DataVersion(fields.Integer):
+    """The store's ``data_version`` to answer from: a whole number ≥ 1 (JSON integers
+    only; query strings are converted by :func:`load_query`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, validate=validate.Range(min=1), **kwargs)
+
+
+class UnknownParametersError(ValueError):
+    """Query parameters a route does not take (typos otherwise go unnoticed)."""
+
+    def __init__(self, unknown: list[str], allowed: list[str]) -> None:
+        super().__init__(f"Unknown query parameter(s): {', '.join(unknown)}.")
+        self.unknown = unknown
+        self.allowed = allowed
+
+
+def load_query(schema: Schema, args: Mapping[str, str]) -> dict[str, Any]:
+    """Validate query-string arguments with ``schema``: names it does not declare are
+    refused (:class:`UnknownParametersError`), and numbers are read from their text for
+    numeric fields before the schema's own checks (text that is no number is left for the
+    schema to refuse, naming the field)."""
+    by_key = {f.data_key or name: f for name, f in schema.fields.items()}
+    unknown = sorted(set(args) - set(by_key))
+    if unknown:
+        raise UnknownParametersError(unknown, sorted(by_key))
+    values: dict[str, Any] = {}
+    for key, raw in args.items():
+        field = by_key[key]
+        value: Any = raw
+        if isinstance(field, fields.Integer) and raw.strip().isdigit():
+            value = int(raw)
+        elif isinstance(field, fields.Float) and not isinstance(field, fields.Integer):
+            with contextlib.suppress(ValueError):
+                value = float(raw)
+        values[key] = value
+    return schema.load(values)
 
 
 def parse_instant(value: Any) -> datetime:

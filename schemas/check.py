@@ -6,17 +6,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import Instant, StrictSchema, message_lines
+from schemas.base import DataVersion, Instant, StrictBoolean, StrictSchema, message_lines
 from schemas.point import PointBatch, parse_columns, parse_point, parse_point_list
-
-
-class StrictBoolean(fields.Boolean):
-    """Only JSON ``true``/``false``."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
 
 
 class CheckZoneRequestSchema(StrictSchema):
@@ -34,7 +25,7 @@ class CheckZoneRequestSchema(StrictSchema):
     )
     at = Instant()
     distances = StrictBoolean(load_default=True)
-    data_version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    data_version = DataVersion()
 
     @validates_schema
     def _one_input(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import FiniteFloat, Instant, StrictSchema
+from schemas.base import DataVersion, FiniteFloat, Instant, StrictSchema
 from schemas.units import Length, UnitName
 
 
@@ -15,7 +15,7 @@ class DistanceRequestSchema(StrictSchema):
     to = fields.Raw(required=True)
     units = UnitName(load_default=None)
     at = Instant()
-    data_version = fields.Integer(validate=validate.Range(min=1))
+    data_version = DataVersion()
 
 
 class DistanceQuerySchema(StrictSchema):
@@ -24,7 +24,7 @@ class DistanceQuerySchema(StrictSchema):
     accuracy_m = FiniteFloat(validate=validate.Range(min=0))
     units = UnitName(load_default=None)
     at = Instant()
-    data_version = fields.Integer(validate=validate.Range(min=1))
+    data_version = DataVersion()
 
 
 class NearbyQuerySchema(StrictSchema):
@@ -34,7 +34,7 @@ class NearbyQuerySchema(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
     units = UnitName(load_default=None)
     at = Instant()
-    data_version = fields.Integer(validate=validate.Range(min=1))
+    data_version = DataVersion()
 
 
 distance_request_schema = DistanceRequestSchema()

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import FiniteFloat, Instant, StrictSchema
+from schemas.base import DataVersion, FiniteFloat, Instant, StrictSchema
 from schemas.geometry import Geometry
 
 KINDS = ("site", "route", "area", "zone")
@@ -195,3 +195,22 @@ def storable(raw: dict[str, Any]) -> dict[str, Any]:
 
 feature_schema = FeatureSchema()
 feature_collection_schema = FeatureCollectionSchema()
+
+
+class FeaturesQuerySchema(StrictSchema):
+    """``GET /features``: features of one ``kind``, in force at ``at``, as of
+    ``data_version``."""
+
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    at = Instant()
+    data_version = DataVersion()
+
+
+class FeatureQuerySchema(StrictSchema):
+    """``GET /features/{id}``: the feature as of ``data_version``."""
+
+    data_version = DataVersion()
+
+
+features_query_schema = FeaturesQuerySchema()
+feature_query_schema = FeatureQuerySchema()

@@ -4,6 +4,7 @@ built (never at import time). Documented as a table in the README."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -61,6 +62,18 @@ class Config:
             if key in merged:
                 merged[key] = value
         return Config(**merged)
+
+
+def default_database_url() -> str:
+    """The embedded default store: ``geocheck.sqlite`` in the instance folder, where Flask
+    would put it (``instance/`` beside the source tree; ``<prefix>/var/…-instance`` for an
+    installed package), computed without importing Flask."""
+    root = Path(__file__).resolve().parents[1]
+    if "site-packages" in root.parts or "dist-packages" in root.parts:
+        folder = Path(sys.prefix) / "var" / "service.api.app-instance"
+    else:
+        folder = root / "instance"
+    return "sqlite:///" + str(folder / "geocheck.sqlite")
 
 
 def _boolean(raw: str) -> bool:

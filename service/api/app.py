@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
 from flask_cors import CORS
 
+from service.answers.questions import Answers, Limits
 from service.api import checks, features, health, mapview, measure, ogc
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
-from service.config import Config, limit_blas_threads
+from service.config import Config, default_database_url
 from service.store.sql import SqlStore
 
 #: Routes open even when reads need a token (the map page and its files hold no data).
@@ -20,10 +20,12 @@ PUBLIC_ENDPOINTS = {"health.health", "health.openapi", "map.page", "map.asset", 
 CACHED = {"features", "ogc"}
 
 
-def default_database_url(app: Flask | None = None) -> str:
-    """The embedded default: a SQLite file in the app's instance folder."""
-    folder = (app or Flask(__name__)).instance_path
-    return "sqlite:///" + str(Path(folder) / "geocheck.sqlite")
+def limits(settings: Config) -> Limits:
+    """The server's limits on one question, from its configuration."""
+    return Limits(
+        max_batch_points=settings.MAX_BATCH_POINTS,
+        display_max_error_m=settings.DISPLAY_MAX_ERROR_M,
+    )
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -36,19 +38,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         else comes from ``GEOCHECK_*`` environment variables, read now, not at import.
     """
     settings = Config.from_env().updated(config)
-    limit_blas_threads()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    database_url = settings.DATABASE_URL or default_database_url(app)
+    database_url = settings.DATABASE_URL or default_database_url()
     app.extensions["geocheck.config"] = settings
-    app.extensions["geocheck.store"] = SqlStore(database_url, settings.DATA_DIR)
+    app.extensions["geocheck.answers"] = Answers(
+        SqlStore(database_url, settings.DATA_DIR), limits(settings)
+    )
     app.extensions["geocheck.tokens"] = Tokens(
         parse_tokens(settings.API_TOKENS, "GEOCHECK_API_TOKENS"),
         parse_tokens(settings.READ_TOKENS, "GEOCHECK_READ_TOKENS"),
         settings.READ_TOKENS_REQUIRED,
     )
-    app.extensions["geocheck.cache"] = {}
     register_error_handlers(app)
 
     @app.before_request

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from service.api.errors import ApiError
+from service.problems import ApiError
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="geocheck"'}
 

@@ -1,77 +1,40 @@
 """One error body for every failure: RFC 9457 problem details.
 
 ``{"type", "title", "status", "detail", "errors"}`` served as ``application/problem+json``,
-where ``errors`` maps each bad field (dotted path) to a list of messages.
+where ``errors`` maps each bad field (dotted path) to a list of messages. Which problem
+answers which domain error is decided in one place, :data:`service.problems.PROBLEMS`;
+this module only serves them, plus Flask's own routing errors and, for bugs, a 500.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from flask import Flask, Response, json, request
-from marshmallow import ValidationError
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from schemas.base import flatten_messages
-from service.geodesy import GeodesyError
-from service.problems import TITLES, ApiError, refusal
-from service.rules.reference import ReferenceDataError, UnknownFeatureError
-from service.store.sql import StoreError
+from service.api.responses import PROBLEM_MIME, json_response
+from service.problems import PROBLEMS, TITLES, ApiError, problem_for
 
-PROBLEM_MIME = "application/problem+json"
 log = logging.getLogger(__name__)
-__all__ = ["ApiError", "flatten_messages", "problem", "register_error_handlers"]
 
 
-def problem(
-    status: int,
-    detail: str,
-    errors: dict[str, list[str]] | None = None,
-    *,
-    headers: dict[str, str] | None = None,
-    **options: Any,
-) -> Response:
-    """A problem+json response (``options``: ``title``, ``extra``, as :class:`ApiError`)."""
-    return _response(ApiError(status, detail, errors, headers=headers, **options))
-
-
-def _response(err: ApiError) -> Response:
-    response = Response(json.dumps(err.body()), status=err.status, mimetype=PROBLEM_MIME)
-    for key, value in err.headers.items():
-        response.headers[key] = value
-    return response
+def problem_response(err: ApiError) -> Response:
+    """The problem+json response of a refusal, with its headers."""
+    return json_response(err.body(), err.status, PROBLEM_MIME, err.headers)
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(err: ApiError) -> Response:
-        return _response(err)
+    """Serve every domain error as its problem, routing errors as problems, and anything
+    else as a logged 500."""
 
-    @app.errorhandler(ValidationError)
-    def _validation(err: ValidationError) -> Response:
-        errors = flatten_messages(err.messages)
-        fields = ", ".join(sorted(errors))
-        return problem(422, f"The request has invalid fields: {fields}.", errors)
-
-    @app.errorhandler(GeodesyError)
-    @app.errorhandler(UnknownFeatureError)
     def _refused(err: Exception) -> Response:
-        answer = refusal(err)
-        assert answer is not None  # both kinds have one
-        return _response(answer)
+        answer = problem_for(err)
+        assert answer is not None, "registered only for the kinds in PROBLEMS"
+        return problem_response(answer)
 
-    @app.errorhandler(StoreError)
-    def _store(err: StoreError) -> Response:
-        return problem(err.status, str(err), {err.field: [str(err)]})
-
-    @app.errorhandler(ReferenceDataError)
-    def _inconsistent(err: ReferenceDataError) -> Response:
-        return problem(
-            422,
-            "The change would leave the reference set inconsistent: " + "; ".join(err.problems),
-            {"body": err.problems},
-        )
+    for kind, _ in PROBLEMS:
+        app.register_error_handler(kind, _refused)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:
@@ -85,9 +48,9 @@ def register_error_handlers(app: Flask) -> None:
             405: f"{request.method} is not allowed here; use {headers.get('Allow', '')}.",
             413: "The request body is too large.",
         }.get(status, err.description or TITLES.get(status, "Error"))
-        return problem(status, detail, headers=headers)
+        return problem_response(ApiError(status, detail, headers=headers))
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem(500, "An unexpected error occurred; it has been logged.")
+        return problem_response(ApiError(500, "An unexpected error occurred; it has been logged."))

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app
 
 from service import __version__
-from service.api.context import reference
+from service.api.context import answers
 
 bp = Blueprint("health", __name__)
 
@@ -20,7 +20,7 @@ OPENAPI_PATHS = (
 
 @bp.get("/health")
 def health() -> dict[str, object]:
-    ref = reference()
+    ref = answers().reference()
     return {
         "status": "ok",
         "version": __version__,

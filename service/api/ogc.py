@@ -12,19 +12,19 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Response, request
 from marshmallow import ValidationError
 
-from schemas.base import format_instant
+from schemas.base import flatten_messages, format_instant
 from schemas.ogc import items_query_schema
-from service.api.context import reference
-from service.api.errors import ApiError, flatten_messages
-from service.api.features import feature_json
+from service.api.context import answers
+from service.api.responses import GEOJSON_MIME, json_response
+from service.problems import ApiError
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
-GEOJSON = "application/geo+json"
+GEOJSON = GEOJSON_MIME
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -56,7 +56,15 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
 def _json(body: Any, mimetype: str = "application/json") -> Response:
-    return Response(json.dumps(body), mimetype=mimetype)
+    return json_response(body, mimetype=mimetype)
+
+
+def reference() -> ReferenceSet:
+    return answers().reference()
+
+
+def feature_json(ref: ReferenceSet, feature: Feature) -> dict[str, Any]:
+    return answers().documents.of(ref, feature)
 
 
 def _base() -> str:
@@ -116,7 +124,7 @@ def _valid_during(feature: Feature, start: datetime | None, end: datetime | None
 def _collection(ref: ReferenceSet, collection_id: str) -> dict[str, Any]:
     _, title, description, geometry_type = COLLECTIONS[collection_id]
     members = _members(ref, collection_id)
-    boxes = [b for b in (geometry_bbox(feature_json(ref, f.id)["geometry"]) for f in members) if b]
+    boxes = [b for b in (geometry_bbox(feature_json(ref, f)["geometry"]) for f in members) if b]
     spatial = (
         [
             min(b[0] for b in boxes),
@@ -274,7 +282,7 @@ def items(collection_id: str) -> Response:
     ref = reference()
     matched = []
     for feature in _members(ref, cid):
-        served = feature_json(ref, feature.id)
+        served = feature_json(ref, feature)
         if "datetime" in query and not _valid_during(feature, *query["datetime"]):
             continue
         if "bbox" in query and not _intersects(geometry_bbox(served["geometry"]), query["bbox"]):
@@ -328,7 +336,7 @@ def item(collection_id: str, feature_id: str) -> Response:
             f"{feature.id!r} is not in the {cid} collection.",
             {"feature_id": ["Not in this collection."]},
         )
-    served = dict(feature_json(ref, feature.id))
+    served = dict(feature_json(ref, feature))
     served["links"] = [
         {"rel": "self", "type": GEOJSON, "href": f"{_base()}/collections/{cid}/items/{feature.id}"},
         {"rel": "collection", "type": "application/json", "href": f"{_base()}/collections/{cid}"},

@@ -1,16 +1,14 @@
-"""Request parsing shared by the blueprints: the JSON body and common query parameters."""
+"""The request body as strict JSON, shared by the blueprints (query arguments are
+validated by the application layer, from the schemas' own field names)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from flask import request
-from marshmallow import ValidationError
 
-from schemas.base import parse_instant
-from service.api.errors import ApiError
+from service.problems import ApiError
 
 
 def json_body() -> Any:
@@ -41,27 +39,3 @@ def json_object() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(422, "The body must be a JSON object.", {"body": ["Must be an object."]})
     return body
-
-
-def parse_at(value: Any, field: str = "at") -> datetime:
-    """The ``at`` instant (RFC 3339 or date); now when absent."""
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        return parse_instant(value)
-    except ValidationError as err:
-        raise ApiError(422, f"{field} is not a valid time.", {field: list(err.messages)}) from None
-
-
-def query_param_names(allowed: set[str]) -> None:
-    """Reject unknown query parameters, naming them (typos otherwise go unnoticed)."""
-    unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        raise ApiError(
-            400,
-            f"Unknown query parameter(s): {', '.join(unknown)}.",
-            {
-                name: [f"Unknown parameter; allowed: {', '.join(sorted(allowed))}."]
-                for name in unknown
-            },
-        )

@@ -1,4 +1,4 @@
-"""Fast JSON responses (orjson serialises numpy arrays natively)."""
+"""The one JSON writer of the API (orjson serialises numpy arrays natively)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ from typing import Any
 import orjson
 from flask import Response
 
-from service.answers import MODEL
+GEOJSON_MIME = "application/geo+json"
+PROBLEM_MIME = "application/problem+json"
 
-__all__ = ["MODEL", "json_response"]
 
-
-def json_response(body: Any, status: int = 200, mimetype: str = "application/json") -> Response:
+def json_response(
+    body: Any,
+    status: int = 200,
+    mimetype: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``body`` as JSON (numpy arrays as lists) with ``status`` and extra ``headers``."""
     data = orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
-    return Response(data, status=status, mimetype=mimetype)
+    response = Response(data, status=status, mimetype=mimetype)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response

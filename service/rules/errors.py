@@ -11,12 +11,21 @@ from datetime import datetime
 
 
 class UnknownFeatureError(LookupError):
-    """No feature has that id or alias; ``suggestions`` lists close matches (ids)."""
+    """No feature has that id or alias; ``suggestions`` lists close matches (ids).
 
-    def __init__(self, ref: str, suggestions: list[str]) -> None:
-        super().__init__(f"No feature or alias named {ref!r}.")
+    ``field`` names the request field that named it, where one did; ``note`` adds what
+    else was tried (``"and it is not a point"``).
+    """
+
+    def __init__(
+        self, ref: str, suggestions: list[str], field: str | None = None, note: str = ""
+    ) -> None:
+        tried = f", {note}" if note else ""
+        super().__init__(f"No feature or alias named {ref!r}{tried}.")
         self.ref = ref
         self.suggestions = suggestions
+        self.field = field
+        self.note = note
 
     @property
     def hint(self) -> str:
@@ -30,12 +39,13 @@ class UnknownFeatureError(LookupError):
 
 
 class NotAZoneError(ValueError):
-    """A feature named where a zone is required."""
+    """A feature named where a zone is required; ``field`` names where it was named."""
 
-    def __init__(self, ref: str, kind: str) -> None:
+    def __init__(self, ref: str, kind: str, field: str = "zones") -> None:
         super().__init__(f"{ref!r} is a {kind}, not a zone")
         self.ref = ref
         self.kind = kind
+        self.field = field
 
 
 class ReferenceDataError(ValueError):

@@ -21,34 +21,14 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from service.rules.reference import ReferenceSet
 from service.store.database import make_engine, prepare
+from service.store.errors import (
+    ConflictError,
+    NotFoundError,
+    PreconditionFailedError,
+    UnknownVersionError,
+)
 from service.store.seed import feature_from_document, load_reference_documents
 from service.store.tables import changes, feature_versions, write_lock
-
-
-class StoreError(Exception):
-    """A write the store refuses; ``status`` is the HTTP status that fits."""
-
-    status = 409
-
-    def __init__(self, message: str, field: str = "id") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class NotFoundError(StoreError):
-    status = 404
-
-
-class ConflictError(StoreError):
-    status = 409
-
-
-class PreconditionFailedError(StoreError):
-    status = 412
-
-
-class UnknownVersionError(StoreError):
-    status = 422
 
 
 @dataclass(frozen=True)
@@ -136,13 +116,6 @@ class VersionProbe:
     def close(self) -> None:
         with self._lock:
             self.close_locked()
-
-
-def etag(feature_id: str, version: int, data_version: int) -> str:
-    """Strong entity tag of a feature as served: its own version (what ``If-Match``
-    compares) and the store's data version (a zone's served shape also changes when the
-    site it follows moves, so caches must see a new tag then too)."""
-    return f'"{feature_id}.{version}.{data_version}"'
 
 
 class SqlStore:

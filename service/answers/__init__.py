@@ -1,0 +1,85 @@
+"""The application layer: every question geocheck answers, in the wire shape.
+
+Each front end — the Flask views, :class:`~service.client.LocalGeocheck`, the ``geocheck``
+command and ``annotate`` — validates its input with :mod:`schemas`, pins a :class:`Moment`
+(one reference set at one instant) and calls the functions here. They return plain
+JSON-shaped values (numpy arrays where a column is long) and raise domain errors only
+(:mod:`service.rules.errors`, :mod:`service.answers.errors`, :mod:`service.store.errors`);
+:func:`service.problems.problem_for` is the one table that turns those into problems. No
+Flask, no HTTP, no configuration is read here.
+
+Modules by question: :mod:`~service.answers.check` (verdicts),
+:mod:`~service.answers.distance` (distances, nearby, destinations),
+:mod:`~service.answers.geometry` (areas and zone polygons) and
+:mod:`~service.answers.features` (reading and writing reference features).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import ValidationError
+
+from schemas.base import format_instant, parse_instant
+from service.answers.errors import BatchTooLargeError, InvalidInputError
+from service.rules.reference import ReferenceSet
+
+__all__ = [
+    "MODEL",
+    "BatchTooLargeError",
+    "InvalidInputError",
+    "Moment",
+    "envelope",
+    "instant",
+    "require_batch_size",
+]
+
+#: How every answer is computed, reported with it.
+MODEL = {
+    "ellipsoid": "WGS84",
+    "method": "geodesic (Karney, via pyproj.Geod); cheap bounds only where proven",
+}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What a question is answered from: one reference set (one ``data_version``) and the
+    instant ``at`` (aware, UTC) that decides which features are in force."""
+
+    reference: ReferenceSet
+    at: datetime
+
+    @property
+    def data_version(self) -> int:
+        """The store's version the reference set was read at."""
+        return self.reference.data_version
+
+
+def envelope(moment: Moment) -> dict[str, Any]:
+    """The members every answer carries: ``at``, ``data_version`` and ``model``."""
+    return {"at": format_instant(moment.at), "data_version": moment.data_version, "model": MODEL}
+
+
+def instant(value: Any, field: str = "at") -> datetime:
+    """The instant a question is asked at: ``value`` as RFC 3339 (or a date), now if None.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming ``field`` when ``value`` is no valid time.
+    """
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        return parse_instant(value)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, list) else [str(err.messages)]
+        raise InvalidInputError(f"{field} is not a valid time.", {field: messages}) from None
+
+
+def require_batch_size(count: int, limit: int, field: str, unit: str = "points") -> None:
+    """Refuse a batch of more than ``limit`` items (raises :class:`BatchTooLargeError`)."""
+    if count > limit:
+        raise BatchTooLargeError(count, limit, field, unit)

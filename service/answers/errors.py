@@ -1,0 +1,28 @@
+"""Questions the application layer refuses (beside the reference set's own errors in
+:mod:`service.rules.errors`); :mod:`service.problems` says how each is answered."""
+
+from __future__ import annotations
+
+
+class InvalidInputError(ValueError):
+    """Input that validated field by field but cannot be answered as a whole.
+
+    ``detail`` is one sentence for a person; ``errors`` maps each bad field (dotted path)
+    to its messages.
+    """
+
+    def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class BatchTooLargeError(ValueError):
+    """More items in one request than the configured limit allows."""
+
+    def __init__(self, count: int, limit: int, field: str, unit: str = "points") -> None:
+        super().__init__(f"{count} {unit} is more than the limit of {limit}")
+        self.count = count
+        self.limit = limit
+        self.field = field
+        self.unit = unit

@@ -1,0 +1,244 @@
+"""Every question as a front end receives it: a JSON body or query arguments in, the
+wire-shaped answer out.
+
+:class:`Answers` validates with :mod:`schemas`, pins a :class:`~service.answers.Moment`
+from the store and calls the answering functions of this package. The Flask views and
+:class:`~service.client.LocalGeocheck` both hold one and call the same method for the same
+question, so they validate, answer and refuse alike; they differ only in transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from marshmallow import ValidationError
+
+from schemas.area import area_request_schema
+from schemas.base import StrictSchema, load_query
+from schemas.check import check_zone_request_schema, point_count, points_of
+from schemas.destination import destination_request_schema
+from schemas.distance import distance_query_schema, distance_request_schema, nearby_query_schema
+from schemas.feature import feature_query_schema, features_query_schema
+from schemas.point import parse_columns, parse_point, parse_point_list
+from schemas.zone import zone_polygon_query_schema
+from service.answers import Moment, geometry, instant, require_batch_size
+from service.answers import check as checks
+from service.answers import distance as distances
+from service.answers import features as feature_answers
+from service.answers.distance import point_problem
+from service.answers.errors import InvalidInputError
+from service.answers.features import FeatureDocuments
+
+if TYPE_CHECKING:
+    from service.rules.reference import ReferenceSet
+    from service.store.sql import SqlStore
+
+#: Routes that take no query parameters at all.
+NO_PARAMETERS = StrictSchema()
+#: Most features one ``POST /features:import`` may carry over HTTP.
+MAX_IMPORT = 10_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one question may ask for: points per batch and features per import (None:
+    no limit)."""
+
+    max_batch_points: int = 100_000
+    max_import_features: int | None = MAX_IMPORT
+    display_max_error_m: float = 10.0
+
+
+class Answers:
+    """The application layer over one store.
+
+    Parameters
+    ----------
+    store : SqlStore
+        Where reference sets are read from (``snapshot()``, ``snapshot_at(version)``) and
+        writes go.
+    limits : Limits
+        Batch and import limits; the server's come from its configuration.
+    """
+
+    def __init__(self, store: SqlStore, limits: Limits | None = None) -> None:
+        self.store = store
+        self.limits = limits or Limits()
+        self.documents = FeatureDocuments(self.limits.display_max_error_m)
+
+    # -- pinning ------------------------------------------------------------------------
+
+    def reference(self, data_version: int | None = None) -> ReferenceSet:
+        """The reference set now, or as the store stood at ``data_version``."""
+        if data_version is None:
+            return self.store.snapshot()
+        return self.store.snapshot_at(data_version)
+
+    def moment(self, at: Any = None, data_version: int | None = None) -> Moment:
+        """The reference set at ``data_version`` (default: now) at the instant ``at``
+        (RFC 3339 text, a datetime, or None for now)."""
+        return Moment(self.reference(data_version), instant(at))
+
+    def _pin(self, pinned: Moment | None, at: Any, data_version: int | None) -> Moment:
+        # A caller that pinned a moment for a run of questions (a snapshot) sends neither
+        # ``at`` nor ``data_version``; everyone else gets them read from the question.
+        return pinned if pinned is not None else self.moment(at, data_version)
+
+    # -- checks -------------------------------------------------------------------------
+
+    def check_zone(self, body: dict[str, Any], pinned: Moment | None = None) -> dict[str, Any]:
+        """``POST /check-zone``: one point, a list, columns or a FeatureCollection
+        (answered at ``pinned`` instead of the body's ``at`` and ``data_version``, if
+        given)."""
+        if body.keys() == {"point"}:
+            # The commonest request: the envelope schema could only confirm what the key
+            # test just did, so go straight to validating the point.
+            return checks.check_one(self._pin(pinned, None, None), _point(body["point"], "point"))
+        data = check_zone_request_schema.load(body)
+        moment = self._pin(pinned, data.get("at"), data.get("data_version"))
+        if "point" in data:
+            return checks.check_one(moment, _point(data["point"], "point"), data.get("zones"))
+        require_batch_size(point_count(data), self.limits.max_batch_points, "points")
+        batch, form = points_of(data)
+        return checks.check_batch(
+            moment,
+            batch,
+            data.get("zones"),
+            columns=form == "columns",
+            distances=data["distances"],
+        )
+
+    # -- distances ----------------------------------------------------------------------
+
+    def distance_query(self, args: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /distance?from=…&to=…``: one start (a point string or a site) to one
+        reference."""
+        query = load_query(distance_query_schema, args)
+        moment = self.moment(query.get("at"), query.get("data_version"))
+        start = distances.origin(moment, query["from_"], "from")
+        if "accuracy_m" in query:
+            start["accuracy_m"] = query["accuracy_m"]
+        return distances.distance_one(moment, start, query["to"], query["units"], echo_id=False)
+
+    def distance(self, body: dict[str, Any], pinned: Moment | None = None) -> dict[str, Any]:
+        """``POST /distance``: one start, a list or columns, to one reference (answered at
+        ``pinned``, if given)."""
+        data = distance_request_schema.load(body)
+        moment = self._pin(pinned, data.get("at"), data.get("data_version"))
+        start, units = data["from_"], data["units"]
+        columnar = isinstance(start, dict) and isinstance(start.get("lat"), list)
+        if not isinstance(start, list) and not columnar:
+            origin = distances.origin(moment, start, "from")
+            return distances.distance_one(moment, origin, data["to"], units)
+        require_batch_size(point_count({"points": start}), self.limits.max_batch_points, "from")
+        if columnar:
+            batch = parse_columns(start, "from")
+        elif start:
+            batch = parse_point_list(start, "from")
+        else:
+            raise InvalidInputError("from is empty.", {"from": ["Send at least one point."]})
+        return distances.distance_batch(moment, batch, data["to"], units, columns=columnar)
+
+    def nearby(self, args: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /nearby``: features within a radius of a point or a site."""
+        query = load_query(nearby_query_schema, args)
+        moment = self.moment(query.get("at"), query.get("data_version"))
+        start = distances.origin(moment, query["point"], "point")
+        return distances.nearby(
+            moment,
+            start,
+            query["radius"],
+            kind=query.get("kind"),
+            limit=query["limit"],
+            units=query["units"],
+        )
+
+    def destination(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /destination``: where a start, an azimuth and a length lead."""
+        data = destination_request_schema.load(body)
+        start = distances.origin(self.moment(), data["from_"], "from")
+        return distances.destination(start, data["azimuth"], data["distance"])
+
+    # -- geometry -----------------------------------------------------------------------
+
+    def area(self, body: Any) -> dict[str, Any]:
+        """``POST /area``: a GeoJSON Polygon, a Feature of one, or ``{"geometry": …}``."""
+        if isinstance(body, dict) and body.get("type") in ("Polygon", "MultiPolygon"):
+            body = {"geometry": body}
+        elif isinstance(body, dict) and body.get("type") == "Feature":
+            body = {"geometry": body.get("geometry")}
+        if not isinstance(body, dict):
+            raise InvalidInputError(
+                'The body must be a GeoJSON Polygon or {"geometry": …}.',
+                {"body": ["Must be an object."]},
+            )
+        return geometry.area(area_request_schema.load(body)["geometry"])
+
+    def zone_polygon(self, zone_id: str, args: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /zones/{id}/polygon``: a zone's display polygon with its measured error."""
+        query = load_query(zone_polygon_query_schema, args)
+        moment = self.moment(query.get("at"), query.get("data_version"))
+        return geometry.zone_polygon(
+            moment, zone_id, query["max_error_m"], require_in_force="at" in query
+        )
+
+    # -- features -----------------------------------------------------------------------
+
+    def features(self, args: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /features``: every feature in force (of one kind) as GeoJSON."""
+        query = load_query(features_query_schema, args)
+        moment = self.moment(query.get("at"), query.get("data_version"))
+        return feature_answers.list_features(moment, self.documents, query.get("kind"))
+
+    def feature(self, ref: str, args: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+        """``GET /features/{id}``: one feature by id or alias, and its entity tag."""
+        query = load_query(feature_query_schema, args)
+        return feature_answers.get_feature(
+            self.reference(query.get("data_version")), self.documents, ref
+        )
+
+    def history(self, ref: str, args: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /features/{id}/history``: every stored version of a feature."""
+        load_query(NO_PARAMETERS, args)
+        return feature_answers.history(self.store, self.reference(), ref)
+
+    def written(self, feature_id: str) -> tuple[dict[str, Any], str]:
+        """A feature as just written, and its entity tag (read from the new version)."""
+        return feature_answers.get_feature(self.reference(), self.documents, feature_id)
+
+    def create(self, body: Any, who: str) -> tuple[int, str]:
+        """``POST /features``: the data version written and the new feature's id."""
+        return feature_answers.create(self.store, body, who)
+
+    def replace(self, ref: str, body: Any, who: str, if_match: str | None) -> tuple[int, str]:
+        """``PUT /features/{id}``; ``if_match`` is the ``If-Match`` header, if any."""
+        return feature_answers.replace(self.store, self.reference(), ref, body, who, if_match)
+
+    def patch(
+        self, ref: str, changes: dict[str, Any], who: str, if_match: str | None
+    ) -> tuple[int, str]:
+        """``PATCH /features/{id}`` with a JSON merge patch."""
+        return feature_answers.patch(self.store, self.reference(), ref, changes, who, if_match)
+
+    def retire(self, ref: str, who: str, if_match: str | None) -> dict[str, Any]:
+        """``DELETE /features/{id}``: retire it; its history stays."""
+        return feature_answers.retire(self.store, self.reference(), ref, who, if_match)
+
+    def import_collection(self, body: Any, who: str) -> dict[str, Any]:
+        """``POST /features:import``: a whole FeatureCollection, all or nothing."""
+        return feature_answers.import_collection(
+            self.store, body, who, self.limits.max_import_features
+        )
+
+    def export(self) -> dict[str, Any]:
+        """Every feature in force as stored, in the form the import takes."""
+        return feature_answers.export(self.store)
+
+
+def _point(value: Any, field: str) -> dict[str, Any]:
+    try:
+        return parse_point(value)
+    except ValidationError as err:
+        raise point_problem(field, err) from None
