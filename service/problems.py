@@ -88,7 +88,8 @@ def _invalid_fields(err: ValidationError) -> ApiError:
 
 
 def _unknown_feature(err: UnknownFeatureError) -> ApiError:
-    errors = {err.field: ["Unknown feature id or alias."]} if err.field else {}
+    message = "Unknown feature id or alias" + (", and not a coordinate." if err.note else ".")
+    errors = {err.field: [message]} if err.field else {}
     return ApiError(404, err.detail, errors, extra={"suggestions": err.suggestions})
 
 

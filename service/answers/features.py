@@ -19,6 +19,7 @@ from schemas.feature import storable
 from service.answers import Moment
 from service.answers.errors import BatchTooLargeError, InvalidInputError
 from service.answers.geometry import zone_display_geometry
+from service.rules.errors import UnknownFeatureError
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 from service.store.errors import NotFoundError
@@ -112,7 +113,7 @@ def get_feature(
     reference: ReferenceSet, documents: FeatureDocuments, ref: str
 ) -> tuple[dict[str, Any], str]:
     """One feature by id or alias (whatever its validity), and its entity tag."""
-    feature = reference.resolve(ref)
+    feature = resolve(reference, ref, "feature_id")
     return documents.of(reference, feature), etag(
         feature.id, feature.version, reference.data_version
     )
@@ -131,6 +132,14 @@ def version_named(if_match: str | None, feature_id: str) -> int | None:
     return -1
 
 
+def resolve(reference: ReferenceSet, ref: str, field: str) -> Feature:
+    """The feature ``ref`` names, or :class:`UnknownFeatureError` naming ``field``."""
+    try:
+        return reference.resolve(ref)
+    except UnknownFeatureError as err:
+        raise UnknownFeatureError(err.ref, err.suggestions, field) from None
+
+
 def canonical_id(reference: ReferenceSet, ref: str) -> str:
     """Writes address features by id or alias; history keeps the canonical id."""
     return reference.resolve(ref).id if ref in reference else ref
@@ -141,7 +150,7 @@ def history(store: SqlStore, reference: ReferenceSet, ref: str) -> dict[str, Any
     feature_id = canonical_id(reference, ref)
     records = store.history(feature_id)
     if not records:
-        reference.resolve(ref)  # raises UnknownFeatureError with close matches
+        resolve(reference, ref, "feature_id")  # raises UnknownFeatureError, close matches
     versions = [
         {
             "version": r.version,

@@ -6,7 +6,7 @@ from typing import Any
 
 from service.answers import MODEL, Moment
 from service.geodesy import Circle, circle_polygon, corridor_polygon
-from service.rules.errors import NotAZoneError, NotInForceError
+from service.rules.errors import NotAZoneError, NotInForceError, UnknownFeatureError
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 from service.rules.shapes import AreaShape, CorridorShape
@@ -57,7 +57,10 @@ def zone_polygon(
         When ``require_in_force`` and the zone is not valid at the moment (``at``).
     """
     reference = moment.reference
-    feature = reference.resolve(ref)
+    try:
+        feature = reference.resolve(ref)
+    except UnknownFeatureError as err:
+        raise UnknownFeatureError(err.ref, err.suggestions, "zone_id") from None
     if feature.zone is None:
         raise NotAZoneError(feature.id, feature.kind, "zone_id")
     if require_in_force and not feature.in_force(moment.at):
