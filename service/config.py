@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,12 @@ class Config:
         return cls(**values)
 
     def updated(self, overrides: Mapping[str, Any] | None) -> Config:
-        merged = {spec.name: getattr(self, spec.name) for spec in fields(self)}
-        for key, value in (overrides or {}).items():
-            if key in merged:
-                merged[key] = value
-        return Config(**merged)
+        """This configuration with ``overrides`` (field name → value) applied; a name that
+        is no field is an error, so a typo cannot pass silently."""
+        unknown = sorted(set(overrides or {}) - {spec.name for spec in fields(self)})
+        if unknown:
+            raise ValueError(f"unknown configuration key(s): {', '.join(unknown)}")
+        return replace(self, **(overrides or {}))
 
 
 def default_database_url() -> str:

@@ -23,6 +23,7 @@ from schemas.distance import distance_query_schema, distance_request_schema, nea
 from schemas.feature import feature_query_schema, features_query_schema
 from schemas.point import parse_columns, parse_point, parse_point_list
 from schemas.zone import zone_polygon_query_schema
+from service import __version__
 from service.answers import Moment, geometry, instant, require_batch_size
 from service.answers import check as checks
 from service.answers import distance as distances
@@ -85,6 +86,16 @@ class Answers:
         # A caller that pinned a moment for a run of questions (a snapshot) sends neither
         # ``at`` nor ``data_version``; everyone else gets them read from the question.
         return pinned if pinned is not None else self.moment(at, data_version)
+
+    def health(self) -> dict[str, Any]:
+        """``GET /health``: the version, the number of features and the data version."""
+        reference = self.reference()
+        return {
+            "status": "ok",
+            "version": __version__,
+            "features": len(reference),
+            "data_version": reference.data_version,
+        }
 
     # -- checks -------------------------------------------------------------------------
 
