@@ -43,6 +43,19 @@ def columns_body(
     return columns
 
 
+def check_columns_body(
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    accuracy_m: npt.ArrayLike | None,
+    ids: list[Any] | None,
+    zones: list[str] | None,
+    distances: bool,
+) -> dict[str, Any]:
+    """The ``/check-zone`` body of a columnar question."""
+    body = {"points": columns_body(lat, lon, accuracy_m, ids), "distances": distances}
+    return options(body, zones=zones)
+
+
 class Snapshot:
     """Column questions asked at one data version and one instant (made by
     :meth:`Geocheck.snapshot`)."""
@@ -65,8 +78,8 @@ class Snapshot:
         distances: bool = True,
     ) -> dict[str, Any]:
         """As :meth:`Geocheck.check_columns` at this snapshot's version and instant."""
-        body = {"points": columns_body(lat, lon, accuracy_m, ids), "distances": distances}
-        return self._ask("/check-zone", options(body, zones=zones))
+        body = check_columns_body(lat, lon, accuracy_m, ids, zones, distances)
+        return self._ask("/check-zone", body)
 
     def distance_columns(
         self,
@@ -120,10 +133,8 @@ class Geocheck:
     ) -> dict[str, Any]:
         """Verdicts for columns of points (degrees; ``accuracy_m`` in metres, one value or
         one per point); the answer comes in columns too."""
-        body = {"points": columns_body(lat, lon, accuracy_m, ids), "distances": distances}
-        return self._post(
-            "/check-zone", options(body, zones=zones, at=at, data_version=data_version)
-        )
+        body = check_columns_body(lat, lon, accuracy_m, ids, zones, distances)
+        return self._post("/check-zone", options(body, at=at, data_version=data_version))
 
     def distance(
         self,
