@@ -19,9 +19,30 @@ threads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from service.client.base import Geocheck, GeocheckError, Snapshot
-from service.client.local import LocalGeocheck, LocalSnapshot
-from service.client.remote import RemoteGeocheck
+
+if TYPE_CHECKING:
+    from service.client.local import LocalGeocheck, LocalSnapshot
+    from service.client.remote import RemoteGeocheck
+
+#: Imported when first used: a script that asks a server never loads the store, and one
+#: that answers locally never loads requests.
+_LAZY = {
+    "LocalGeocheck": "service.client.local",
+    "LocalSnapshot": "service.client.local",
+    "RemoteGeocheck": "service.client.remote",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Geocheck",
