@@ -17,7 +17,7 @@ from service.rules.errors import (
     ReferenceDataError,
     UnknownFeatureError,
 )
-from service.rules.model import Feature, normalize_name
+from service.rules.model import CircleRule, CorridorRule, Feature, normalize_name
 from service.rules.shapes import AreaShape, CorridorShape, PointShape, RouteShape, Shape
 
 __all__ = [
@@ -123,9 +123,9 @@ class ReferenceSet:
         centre site, a corridor's route)."""
         rule = feature.zone
         extra = 0.0
-        if rule is not None and rule.shape == "circle" and isinstance(rule.centre, str):
+        if isinstance(rule, CircleRule) and isinstance(rule.centre, str):
             extra = self._features[rule.centre].uncertainty_m
-        elif rule is not None and rule.shape == "corridor" and rule.route is not None:
+        elif isinstance(rule, CorridorRule):
             extra = self._features[rule.route].uncertainty_m
         return feature.uncertainty_m + extra
 
@@ -141,19 +141,16 @@ class ReferenceSet:
             if geometry is None:
                 raise ReferenceDataError([f"a {feature.kind} needs a geometry"])
             return _shape_of_geometry(geometry)
-        if rule.shape == "circle":
-            assert rule.radius_m is not None
+        if isinstance(rule, CircleRule):
             centre = rule.centre
             if isinstance(centre, str):
                 site = self._lookup_ref(centre, "site", "centre")
                 assert site.geometry is not None
                 lon, lat = site.geometry["coordinates"][:2]
             else:
-                assert centre is not None
                 lon, lat = centre
             return Circle(lon, lat, rule.radius_m)
-        if rule.shape == "corridor":
-            assert rule.route is not None and rule.half_width_m is not None
+        if isinstance(rule, CorridorRule):
             route = self._lookup_ref(rule.route, "route", "route")
             assert route.geometry is not None
             return CorridorShape(RouteShape(route.geometry), rule.half_width_m)
