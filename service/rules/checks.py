@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.geodesy import Circle
 from service.geodesy.ellipsoid import FloatArray
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
@@ -53,18 +52,14 @@ def check_points(
     overall = np.full(lon.shape, OUTSIDE, dtype=np.int8)
     results = []
     for zone in zones:
-        shape = reference.shape(zone)
+        shape = reference.zone_shape(zone)
         uncertainty = reference.uncertainty_m(zone)
         margin = accuracy_m + uncertainty
         boundary = centre = None
         if not with_distances:
             codes = fast_verdicts(shape, lon, lat, margin)
-        elif isinstance(shape, Circle):
-            distance = shape.distance(lon, lat)
-            boundary, centre = distance.boundary_m, distance.centre_m
-            codes = verdict_codes(boundary, margin)
         else:
-            boundary = shape.signed_distance(lon, lat)
+            boundary, centre = shape.distances(lon, lat)
             codes = verdict_codes(boundary, margin)
         np.maximum(overall, codes, out=overall)
         results.append(ZoneCheck(zone, uncertainty, codes, margin, boundary, centre))
@@ -91,14 +86,10 @@ def check_point(
     overall = OUTSIDE
     answers = []
     for zone in zones:
-        shape = reference.shape(zone)
+        shape = reference.zone_shape(zone)
         uncertainty = reference.uncertainty_m(zone)
         margin = accuracy_m + uncertainty
-        centre = None
-        if isinstance(shape, Circle):
-            boundary, centre, _ = shape.distance_one(lon, lat)
-        else:
-            boundary = float(shape.signed_distance(np.array([lon]), np.array([lat]))[0])
+        boundary, centre = shape.distances_one(lon, lat)
         code = verdict_one(boundary, margin)
         overall = max(overall, code)
         answers.append(ZoneAnswer(zone, uncertainty, code, margin, boundary, centre))

@@ -40,7 +40,7 @@ class RuleMeaning:
         When it was announced (a date as reported).
     """
 
-    #: The variant's tag: the shape's name in the wire format.
+    #: The variant's tag: the shape's name in the wire format and in :data:`SHAPES`.
     shape: ClassVar[str]
 
     severity: str = "warning"
@@ -127,17 +127,18 @@ class PolygonRule(RuleMeaning):
         return {"shape": self.shape, "edges": self.edges, **self._meaning()}
 
 
-#: What a zone means and its shape: one variant per shape, told apart by ``shape``.
+#: What a zone means and its shape: one variant per shape, told apart by ``shape``. The
+#: variants are registered with their shapes in :data:`service.rules.shapes.SHAPES`.
 ZoneRule: TypeAlias = CircleRule | CorridorRule | PolygonRule
-
-_VARIANTS: dict[str, type[ZoneRule]] = {
-    rule.shape: rule for rule in (CircleRule, CorridorRule, PolygonRule)
-}
 
 
 def zone_rule(data: dict[str, Any]) -> ZoneRule:
     """The rule variant for ``properties.zone`` as the feature schema loads it."""
-    return _VARIANTS[data["shape"]].from_loaded(data)
+    # The registry imports this module for the variants, so it is looked up here, late.
+    from service.rules.shapes import SHAPES
+
+    rule: ZoneRule = SHAPES[data["shape"]].rule.from_loaded(data)
+    return rule
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from service.geodesy import Circle, GeodesyError
+from service.geodesy import GeodesyError
 from service.rules.errors import (
     NotAZoneError,
     NotInForceError,
     ReferenceDataError,
     UnknownFeatureError,
 )
-from service.rules.model import CircleRule, CorridorRule, Feature, normalize_name
-from service.rules.shapes import AreaShape, CorridorShape, PointShape, RouteShape, Shape
+from service.rules.model import Feature, normalize_name
+from service.rules.shapes import SHAPES, Shape, ZoneShape, geometry_shape
 
 __all__ = [
     "NotAZoneError",
@@ -55,6 +55,7 @@ class ReferenceSet:
                         f"feature {feature.id!r}: alias {label!r} already names {owner!r}"
                     )
         self._shapes: dict[str, Shape] = {}
+        self._zone_shapes: dict[str, ZoneShape] = {}
         for feature in self._features.values():
             try:
                 self._shapes[feature.id] = self._build_shape(feature)
@@ -116,59 +117,66 @@ class ReferenceSet:
     # -- geometry -----------------------------------------------------------------------
 
     def shape(self, feature: Feature) -> Shape:
+        """The geometry of ``feature`` (a site, route, area or zone), for measuring.
+
+        Parameters
+        ----------
+        feature : Feature
+            A feature of this reference set.
+
+        Returns
+        -------
+        Shape
+            A :class:`~service.rules.shapes.ZoneShape` for a zone.
+        """
         return self._shapes[feature.id]
 
+    def zone_shape(self, zone: Feature) -> ZoneShape:
+        """The shape of a zone of this reference set, for verdicts and display.
+
+        Raises
+        ------
+        NotAZoneError
+            If ``zone`` is not a zone.
+        """
+        shape = self._zone_shapes.get(zone.id)
+        if shape is None:
+            raise NotAZoneError(zone.id, zone.kind)
+        return shape
+
     def uncertainty_m(self, feature: Feature) -> float:
-        """The feature's own uncertainty plus that of the feature it follows (a circle's
-        centre site, a corridor's route)."""
-        rule = feature.zone
-        extra = 0.0
-        if isinstance(rule, CircleRule) and isinstance(rule.centre, str):
-            extra = self._features[rule.centre].uncertainty_m
-        elif isinstance(rule, CorridorRule):
-            extra = self._features[rule.route].uncertainty_m
+        """How far (m) the feature's true position may be from the stored one: its own
+        uncertainty plus that of the feature its shape follows (a circle's centre site, a
+        corridor's route)."""
+        follows = self._shapes[feature.id].follows
+        extra = self._features[follows].uncertainty_m if follows is not None else 0.0
         return feature.uncertainty_m + extra
 
     def circle_centre(self, feature: Feature) -> tuple[float, float] | None:
-        """(lon, lat) of a circle zone's centre, following its site."""
-        shape = self._shapes[feature.id]
-        return (shape.lon, shape.lat) if isinstance(shape, Circle) else None
+        """``(lon, lat)`` in degrees of a zone's centre (a circle's, following its site),
+        or ``None`` for features and shapes without one."""
+        shape = self._zone_shapes.get(feature.id)
+        return shape.centre_point if shape is not None else None
 
     def _build_shape(self, feature: Feature) -> Shape:
-        geometry = feature.geometry
+        """The feature's shape: a zone's is built by its shape's entry in
+        :data:`~service.rules.shapes.SHAPES` (and kept among the zone shapes), any other's
+        from its geometry."""
         rule = feature.zone
-        if rule is None:
-            if geometry is None:
-                raise ReferenceDataError([f"a {feature.kind} needs a geometry"])
-            return _shape_of_geometry(geometry)
-        if isinstance(rule, CircleRule):
-            centre = rule.centre
-            if isinstance(centre, str):
-                site = self._lookup_ref(centre, "site", "centre")
-                assert site.geometry is not None
-                lon, lat = site.geometry["coordinates"][:2]
-            else:
-                lon, lat = centre
-            return Circle(lon, lat, rule.radius_m)
-        if isinstance(rule, CorridorRule):
-            route = self._lookup_ref(rule.route, "route", "route")
-            assert route.geometry is not None
-            return CorridorShape(RouteShape(route.geometry), rule.half_width_m)
-        if geometry is None:
-            raise ReferenceDataError(["a polygon zone needs Polygon geometry"])
-        return AreaShape(geometry)
+        if rule is not None:
+            zone = SHAPES[rule.shape].build(rule, feature, self._geometry_of)
+            self._zone_shapes[feature.id] = zone
+            return zone
+        if feature.geometry is None:
+            raise ReferenceDataError([f"a {feature.kind} needs a geometry"])
+        return geometry_shape(feature.geometry)
 
-    def _lookup_ref(self, ref: str, kind: str, field: str) -> Feature:
+    def _geometry_of(self, ref: str, kind: str, field: str) -> dict[str, Any]:
+        """The geometry of the feature a zone refers to in ``zone.<field>`` (see
+        :data:`~service.rules.shapes.Lookup`)."""
         target = self._features.get(ref)
         if target is None or target.kind != kind:
             raise ReferenceDataError([f"zone.{field} {ref!r} is not a {kind} id"])
-        return target
-
-
-def _shape_of_geometry(geometry: dict[str, Any]) -> Shape:
-    kind = geometry["type"]
-    if kind == "Point":
-        return PointShape(*geometry["coordinates"][:2])
-    if kind in ("LineString", "MultiLineString"):
-        return RouteShape(geometry)
-    return AreaShape(geometry)
+        if target.geometry is None:
+            raise ReferenceDataError([f"zone.{field} {ref!r} has no geometry"])
+        return target.geometry

@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from service.geodesy import Circle
 from service.geodesy.ellipsoid import FloatArray
-from service.rules.shapes import Shape
+from service.rules.shapes import Bounded
 
 INSIDE = 1
 UNCERTAIN = 0
@@ -55,14 +54,18 @@ def _decided_by_bounds(low: FloatArray, high: FloatArray, margin: FloatArray) ->
     return out
 
 
-def fast_verdicts(shape: Shape, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike) -> Codes:
+def fast_verdicts(
+    shape: Bounded, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike
+) -> Codes:
     """Verdicts for many points, computing exact distances only where the proven bounds
     leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``."""
     given = np.asarray(margin_m, dtype=np.float64)
     margin = np.broadcast_to(given, lon.shape)
     uniform = given.ndim == 0 or (margin.size > 0 and bool(np.ptp(margin) == 0))
-    if isinstance(shape, Circle) and uniform:
-        codes = shape.verdict_bounds(lon, lat, float(margin.flat[0]))
+    # A shape's own fast test for one shared margin, where it has one (see Bounded).
+    decided_for_one_margin = getattr(shape, "verdict_bounds", None)
+    if decided_for_one_margin is not None and uniform:
+        codes = decided_for_one_margin(lon, lat, float(margin.flat[0]))
     else:
         low, high = shape.boundary_bounds(lon, lat)
         codes = _decided_by_bounds(low, high, margin)
