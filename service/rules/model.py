@@ -145,9 +145,37 @@ def zone_rule(data: dict[str, Any]) -> ZoneRule:
 class Feature:
     """A named reference object with its provenance.
 
-    ``geometry`` is GeoJSON (``[lon, lat]``); ``uncertainty_m`` is how far the true position
-    may be from the stored one (metres); validity is the half-open interval
-    ``[valid_from, valid_to)`` in UTC, open-ended where ``None``.
+    Parameters
+    ----------
+    id : str
+        A slug (``palmyra``); lookups also go by ``name`` and ``aliases``, ignoring case,
+        accents and punctuation (see :func:`normalize_name`).
+    name : str
+        The name to show.
+    kind : str
+        ``site`` (a Point), ``route`` (a LineString or MultiLineString), ``area`` (a
+        Polygon or MultiPolygon) or ``zone`` (a rule; see ``zone``).
+    geometry : dict or None
+        GeoJSON, positions ``[lon, lat]`` in degrees; a circle or corridor zone has none.
+    uncertainty_m : float
+        How far (m) the true position may be from the stored one; a zone adds that of
+        the feature its shape follows.
+    aliases : tuple of str
+        Other names it is known by.
+    sources : tuple of dict
+        Where the facts came from (``title``, ``url``, ``date``, ``quote``).
+    valid_from, valid_to : datetime or None
+        Validity, the half-open interval ``[valid_from, valid_to)`` in UTC, open-ended
+        where ``None``.
+    notes : str or None
+        Free text.
+    properties : dict
+        Free properties, kept as given.
+    zone : ZoneRule or None
+        A zone's rule: one of :class:`CircleRule`, :class:`CorridorRule`,
+        :class:`PolygonRule`.
+    version : int
+        The feature's version in the store.
     """
 
     id: str
@@ -165,7 +193,8 @@ class Feature:
     version: int = 1
 
     def in_force(self, at: datetime) -> bool:
-        """Whether the feature is valid at instant ``at``."""
+        """Whether the feature is valid at instant ``at`` (timezone-aware): in the
+        half-open interval ``[valid_from, valid_to)``."""
         if self.valid_from is not None and at < self.valid_from:
             return False
         return self.valid_to is None or at < self.valid_to

@@ -30,7 +30,23 @@ __all__ = [
 
 
 class ReferenceSet:
-    """Every feature as of one data version. Immutable; build a new one on change."""
+    """Every feature as of one data version. Immutable; build a new one on change.
+
+    Parameters
+    ----------
+    features : iterable of Feature
+        The features; ids must be unique, and no alias may name two features (ids win
+        over aliases). Each zone's shape is built through
+        :data:`~service.rules.shapes.SHAPES`.
+    data_version : int
+        The version of the data these features are.
+
+    Raises
+    ------
+    ReferenceDataError
+        Listing every inconsistency at once: an id used twice, an alias two features
+        claim, a zone naming a missing site or route, geometry the geodesy rejects.
+    """
 
     def __init__(self, features: Iterable[Feature], data_version: int) -> None:
         self.data_version = data_version
@@ -67,9 +83,11 @@ class ReferenceSet:
     # -- lookups ------------------------------------------------------------------------
 
     def __len__(self) -> int:
+        """Number of features."""
         return len(self._features)
 
     def __contains__(self, ref: object) -> bool:
+        """Whether ``ref`` is a string naming a feature (see :meth:`resolve`)."""
         return isinstance(ref, str) and normalize_name(ref) in self._names
 
     def features(self, kind: str | None = None, at: datetime | None = None) -> list[Feature]:
@@ -81,7 +99,13 @@ class ReferenceSet:
         ]
 
     def resolve(self, ref: str) -> Feature:
-        """The feature with this id, name or alias (case- and accent-insensitive)."""
+        """The feature with this id, name or alias (case- and accent-insensitive).
+
+        Raises
+        ------
+        UnknownFeatureError
+            If nothing has that name; it carries the ids of close matches.
+        """
         feature_id = self._names.get(normalize_name(ref))
         if feature_id is None:
             raise UnknownFeatureError(ref, self.suggest(ref))
@@ -101,8 +125,16 @@ class ReferenceSet:
         return self.features(kind="zone")
 
     def zones(self, at: datetime, ids: Iterable[str] | None = None) -> list[Feature]:
-        """Zones in force at ``at``: all of them, or those named in ``ids`` (which must be
-        zones; raises :class:`UnknownFeatureError` or ``ValueError``)."""
+        """Zones in force at ``at``: all of them, or those named in ``ids`` (ids, names or
+        aliases; each zone once, in the order named).
+
+        Raises
+        ------
+        UnknownFeatureError
+            If a name in ``ids`` names nothing.
+        NotAZoneError
+            If it names a feature that is not a zone.
+        """
         if ids is None:
             return [z for z in self._all_zones if z.in_force(at)]
         chosen = []

@@ -26,7 +26,26 @@ Codes = npt.NDArray[np.int8]
 
 
 def verdict_codes(boundary_m: npt.ArrayLike, margin_m: npt.ArrayLike) -> Codes:
-    """Verdicts from exact signed distances and margins (broadcast)."""
+    """Verdicts from exact signed distances and margins (broadcast).
+
+    Parameters
+    ----------
+    boundary_m : array_like
+        Signed distances to the zone's boundary (m, negative inside).
+    margin_m : array_like
+        Zone uncertainty plus point accuracy (m, ≥ 0).
+
+    Returns
+    -------
+    ndarray of int8
+        1 inside (``b < −margin``, or ``b ≤ 0`` with no margin), −1 outside
+        (``b > margin``), 0 uncertain.
+
+    Examples
+    --------
+    >>> verdict_codes([-10.0, 0.0, 5.0, 5.1], [5.0, 0.0, 5.0, 5.0]).tolist()
+    [1, 1, 0, -1]
+    """
     b = np.asarray(boundary_m, dtype=np.float64)
     m = np.asarray(margin_m, dtype=np.float64)
     closed = np.where(b <= 0, INSIDE, OUTSIDE)
@@ -58,7 +77,23 @@ def fast_verdicts(
     shape: Bounded, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike
 ) -> Codes:
     """Verdicts for many points, computing exact distances only where the proven bounds
-    leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``."""
+    leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``.
+
+    Parameters
+    ----------
+    shape : Bounded
+        Any shape with a signed distance and proven bounds; its ``verdict_bounds`` hook,
+        if it has one, is used when every point has the same margin.
+    lon, lat : ndarray of float
+        Longitudes, then latitudes, of the points (degrees, 1-D, equal lengths).
+    margin_m : array_like
+        Zone uncertainty plus point accuracy (m, ≥ 0), one per point or one for all.
+
+    Returns
+    -------
+    ndarray of int8
+        The verdict codes, as :func:`verdict_codes` gives them.
+    """
     given = np.asarray(margin_m, dtype=np.float64)
     margin = np.broadcast_to(given, lon.shape)
     uniform = given.ndim == 0 or (margin.size > 0 and bool(np.ptp(margin) == 0))
