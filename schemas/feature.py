@@ -6,6 +6,7 @@ carries its rule in ``properties.zone``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -14,7 +15,6 @@ from schemas.base import DataVersion, FiniteFloat, Instant, StrictSchema
 from schemas.geometry import Geometry
 
 KINDS = ("site", "route", "area", "zone")
-SHAPES = ("circle", "corridor", "polygon")
 SEVERITIES = ("info", "warning", "critical")
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_RADIUS_M = 10_001_965.0
@@ -56,23 +56,115 @@ class CentreField(fields.Field):
         return value
 
 
-class ZoneRuleSchema(StrictSchema):
-    """The rule of a zone: its shape and what it means."""
+class CircleFieldsSchema(StrictSchema):
+    """A circle's fields: a centre (a site id, which it follows, or a point) and a
+    geodesic radius."""
 
-    shape = fields.String(required=True, validate=validate.OneOf(SHAPES))
     centre = CentreField(load_default=None, allow_none=True)
     radius_m = FiniteFloat(
         load_default=None,
         allow_none=True,
         validate=validate.Range(min=0, max=MAX_RADIUS_M, min_inclusive=False),
     )
+
+
+class CorridorFieldsSchema(StrictSchema):
+    """A corridor's fields: a route id (which it follows) and a geodesic half-width."""
+
     route = fields.String(load_default=None, allow_none=True)
     half_width_m = FiniteFloat(
         load_default=None,
         allow_none=True,
         validate=validate.Range(min=0, max=1_000_000, min_inclusive=False),
     )
+
+
+class PolygonFieldsSchema(StrictSchema):
+    """A polygon's fields: how its edges run (the polygon is the zone's own geometry)."""
+
     edges = fields.String(load_default="geodesic", validate=validate.OneOf(("geodesic",)))
+
+
+@dataclass(frozen=True)
+class ShapeVariant:
+    """One zone shape in the wire format: its fields, and what it asks of the rest.
+
+    Attributes
+    ----------
+    schema : type of Schema
+        Declares the shape's own fields; :class:`ZoneRuleSchema` mixes it in, so a rule
+        stays one flat object.
+    needs : tuple of str
+        Fields the shape cannot do without: each must be given and not null.
+    needs_message : str
+        The message for each of them that is missing.
+    geometry_types : tuple of str or None
+        The geometry types the zone feature itself must have (``None``: any a zone may).
+    geometry_message : str
+        The message when it has another.
+    keeps_geometry : bool
+        Whether a stored zone keeps the geometry it was sent with: not where what a client
+        got back was a display polygon drawn from the rule, not data.
+    """
+
+    schema: type[StrictSchema]
+    needs: tuple[str, ...] = ()
+    needs_message: str = ""
+    geometry_types: tuple[str, ...] | None = None
+    geometry_message: str = ""
+    keeps_geometry: bool = True
+
+    def check_needs(self, rule: dict[str, Any]) -> None:
+        """Raise a ``ValidationError`` naming each field in :attr:`needs` that ``rule`` (a
+        loaded ``properties.zone``) lacks."""
+        missing = [k for k in self.needs if rule.get(k) is None]
+        if missing:
+            raise ValidationError({k: [self.needs_message] for k in missing})
+
+    def check_geometry(self, gtype: str | None) -> None:
+        """Raise a ``ValidationError`` on ``geometry`` if the zone feature's geometry type
+        is not one the shape takes."""
+        if self.geometry_types is not None and gtype not in self.geometry_types:
+            raise ValidationError({"geometry": [self.geometry_message]})
+
+
+#: Every zone shape of the wire format by name (``properties.zone.shape``); the service's
+#: side of each is registered in ``service.rules.shapes.SHAPES``.
+SHAPE_VARIANTS: dict[str, ShapeVariant] = {
+    "circle": ShapeVariant(
+        CircleFieldsSchema,
+        needs=("centre", "radius_m"),
+        needs_message="A circle zone needs a centre and radius_m.",
+        keeps_geometry=False,
+    ),
+    "corridor": ShapeVariant(
+        CorridorFieldsSchema,
+        needs=("route", "half_width_m"),
+        needs_message="A corridor zone needs a route id and half_width_m.",
+        keeps_geometry=False,
+    ),
+    "polygon": ShapeVariant(
+        PolygonFieldsSchema,
+        geometry_types=("Polygon", "MultiPolygon"),
+        geometry_message="A polygon zone needs Polygon geometry.",
+    ),
+}
+SHAPES = tuple(SHAPE_VARIANTS)
+
+
+class ShapeTagSchema(StrictSchema):
+    """The tag that says which variant a rule is."""
+
+    shape = fields.String(required=True, validate=validate.OneOf(SHAPES))
+
+
+# One base per entry of SHAPE_VARIANTS. marshmallow lists inherited fields from the last
+# base to the first: shape, then the circle's, the corridor's and the polygon's fields,
+# then this class's own.
+class ZoneRuleSchema(PolygonFieldsSchema, CorridorFieldsSchema, CircleFieldsSchema, ShapeTagSchema):
+    """The rule of a zone: its shape, the fields of every shape (checked as the variant of
+    its shape asks), and what it means."""
+
     severity = fields.String(load_default="warning", validate=validate.OneOf(SEVERITIES))
     message = fields.String(load_default="", validate=validate.Length(max=2000))
     authority = fields.String(load_default=None, allow_none=True)
@@ -83,19 +175,7 @@ class ZoneRuleSchema(StrictSchema):
 
     @validates_schema
     def _shape_needs(self, data: dict[str, Any], **kwargs: Any) -> None:
-        shape = data["shape"]
-        if shape == "circle":
-            missing = [k for k in ("centre", "radius_m") if data.get(k) is None]
-            if missing:
-                raise ValidationError(
-                    {k: ["A circle zone needs a centre and radius_m."] for k in missing}
-                )
-        if shape == "corridor":
-            missing = [k for k in ("route", "half_width_m") if data.get(k) is None]
-            if missing:
-                raise ValidationError(
-                    {k: ["A corridor zone needs a route id and half_width_m."] for k in missing}
-                )
+        SHAPE_VARIANTS[data["shape"]].check_needs(data)
 
 
 class FeaturePropertiesSchema(StrictSchema):
@@ -154,8 +234,8 @@ class FeatureSchema(StrictSchema):
                 {"geometry": [f"A {props['kind']} needs geometry of type {names}."]}
             )
         rule = props.get("zone")
-        if rule and rule["shape"] == "polygon" and gtype not in ("Polygon", "MultiPolygon"):
-            raise ValidationError({"geometry": ["A polygon zone needs Polygon geometry."]})
+        if rule:
+            SHAPE_VARIANTS[rule["shape"]].check_geometry(gtype)
         if data.get("id") is not None and data["id"] != props["id"]:
             raise ValidationError({"id": ["Feature id and properties.id must match."]})
 
@@ -179,8 +259,8 @@ READ_ONLY_ZONE_FIELDS = ("centre_point", "display_max_error_m")
 
 def storable(raw: dict[str, Any]) -> dict[str, Any]:
     """A validated feature document as it is stored: read-only fields the service adds
-    are dropped, and circle and corridor zones keep no geometry (what a client got back
-    for them was a display polygon, not data)."""
+    are dropped, and zones whose shape does not keep its geometry (circles, corridors:
+    what a client got back for them was a display polygon, not data) keep none."""
     feature_schema.load(raw)  # raises ValidationError
     props = {k: v for k, v in raw["properties"].items() if k not in READ_ONLY_PROPERTIES}
     geometry = raw.get("geometry")
@@ -188,7 +268,7 @@ def storable(raw: dict[str, Any]) -> dict[str, Any]:
     if isinstance(zone, dict):
         zone = {k: v for k, v in zone.items() if k not in READ_ONLY_ZONE_FIELDS}
         props["zone"] = zone
-        if zone.get("shape") in ("circle", "corridor"):
+        if not SHAPE_VARIANTS[zone["shape"]].keeps_geometry:  # validated just above
             geometry = None
     return {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
 

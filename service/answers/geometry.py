@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from service.answers import MODEL, Moment
-from service.geodesy import Circle, circle_polygon, corridor_polygon
 from service.rules.errors import NotAZoneError, NotInForceError, UnknownFeatureError
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
-from service.rules.shapes import AreaShape, CorridorShape
+from service.rules.shapes import AreaShape
 
 
 def area(geometry: dict[str, Any]) -> dict[str, Any]:
@@ -27,18 +26,9 @@ def area(geometry: dict[str, Any]) -> dict[str, Any]:
 def zone_display_geometry(
     reference: ReferenceSet, feature: Feature, max_error_m: float
 ) -> tuple[dict[str, Any] | None, float | None]:
-    """A display polygon of a zone and its measured error (m); polygon zones are their own
-    geometry (error 0 at the vertices: edges are geodesics drawn straight)."""
-    shape = reference.shape(feature)
-    if isinstance(shape, Circle):
-        display = circle_polygon(shape, max_error_m)
-        return display.geometry, display.max_error_m
-    if isinstance(shape, CorridorShape):
-        if len(shape.corridors) != 1:
-            return feature.geometry, None
-        display = corridor_polygon(shape.corridors[0], max_error_m)
-        return display.geometry, display.max_error_m
-    return feature.geometry, None
+    """A display polygon of a zone and its measured error (m), as its shape draws it (see
+    :meth:`service.rules.shapes.ZoneShape.display`)."""
+    return reference.zone_shape(feature).display(max_error_m)
 
 
 def zone_polygon(

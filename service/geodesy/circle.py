@@ -47,14 +47,26 @@ class CircleDistance(NamedTuple):
 
 
 class Circle:
-    """A geodesic circle on WGS84.
+    """A geodesic circle on WGS84: every point whose geodesic distance to the centre is at
+    most the radius (closed: the boundary is inside).
 
     Parameters
     ----------
     lon, lat : float
-        Centre in degrees.
+        Centre in degrees, longitude first.
     radius_m : float
         Geodesic radius in metres, > 0 and ≤ :data:`MAX_RADIUS_M`.
+
+    Raises
+    ------
+    GeodesyError
+        If the centre is not a finite position or the radius is out of range.
+
+    Examples
+    --------
+    >>> zone = Circle(38.6178, 33.5058, 55_000.0)  # lon, lat
+    >>> round(float(zone.signed_distance([38.6178], [33.0])[0]))  # outside: positive
+    1098
     """
 
     def __init__(self, lon: float, lat: float, radius_m: float) -> None:
@@ -74,10 +86,23 @@ class Circle:
         self._centre_norm_sq = cx * cx + cy * cy + cz * cz
 
     def __repr__(self) -> str:
+        """The constructor call that makes this circle."""
         return f"Circle(lon={self.lon}, lat={self.lat}, radius_m={self.radius_m})"
 
     def distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> CircleDistance:
-        """Exact signed distance to the boundary, distance to the centre and azimuth."""
+        """Exact signed distance to the boundary, distance to the centre and azimuth.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        CircleDistance
+            ``boundary_m`` (negative inside), ``centre_m`` (m) and
+            ``azimuth_to_centre_deg`` (at the point, in [0, 360)), shaped like ``lon``.
+        """
         lon_a, lat_a = as_lonlat(lon, lat)
         centre_lon = np.full(lon_a.shape, self.lon)
         centre_lat = np.full(lat_a.shape, self.lat)
@@ -86,13 +111,22 @@ class Circle:
         return CircleDistance(dist - self.radius_m, dist, normalize_azimuth(az))
 
     def distance_one(self, lon: float, lat: float) -> tuple[float, float, float]:
-        """Scalar :meth:`distance`: ``(boundary_m, centre_m, azimuth_to_centre_deg)``."""
+        """Scalar :meth:`distance` for one point ``(lon, lat)`` in degrees: plain floats
+        ``(boundary_m, centre_m, azimuth_to_centre_deg)``, several times faster than a
+        one-element array."""
         lon, lat = check_lonlat_scalar(lon, lat)
         az, _, dist = WGS84.inv(lon, lat, self.lon, self.lat)
         return float(dist) - self.radius_m, float(dist), float(az) % 360.0 % 360.0
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact signed distance (m) from each point to the boundary: negative inside."""
+        """Exact signed distance (m) from each point to the boundary: ``s(P, C) − r``,
+        negative inside, 0 on the boundary (inside).
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+        """
         return self.distance(lon, lat).boundary_m
 
     def boundary_bounds(
@@ -104,6 +138,17 @@ class Circle:
         The geodesic distance is at least the chord ``c`` and at most the Schur bound
         ``U(c)`` (see :func:`~service.geodesy.ellipsoid.geodesic_upper_bound`), so the
         interval is ~0.2 m wide for points 55 km from the centre.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        low, high : ndarray of float
+            Metres, ``low ≤ signed_distance ≤ high``; ``high`` is +inf for chords past
+            :data:`~service.geodesy.ellipsoid.SCHUR_MAX_CHORD_M`.
         """
         lon_a, lat_a = as_lonlat(lon, lat)
         diff = to_ecef(lon_a, lat_a) - self._centre_ecef
@@ -120,6 +165,16 @@ class Circle:
         relative error of a few ulp: measured within 0.13 m² of a difference-based
         chord worldwide (40 centres × 500,000 points, half within ~100 km);
         :data:`CHORD_SQUARED_SLACK_M2` covers that with a wide margin.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of float
+            Squared chords (m²), shaped like ``lon``.
         """
         lon_a, lat_a = as_lonlat(lon, lat)
         # In place, three arrays in all: at ~40 ns a point, memory traffic is the cost.
@@ -156,6 +211,19 @@ class Circle:
         Same proof as :meth:`boundary_bounds` (``c ≤ s ≤ U(c)``), but since ``U`` is
         increasing, ``U(c) < t`` ⇔ ``c < (2/κ)·sin(κt/2)``: every decision is a comparison
         of the squared chord with a threshold computed once, with no per-point arcsine.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+        margin_m : float
+            The verdict margin (m, ≥ 0) shared by every point: zone uncertainty plus
+            point accuracy. With 0 the circle is closed (``inside ⇔ s ≤ r``).
+
+        Returns
+        -------
+        ndarray of int8
+            1, 0 or −1 where certain, 2 where only the exact distance can tell.
         """
         chord2 = self.chord_squared(lon, lat)
         r, m, slack = self.radius_m, float(margin_m), BOUND_SLACK_M
@@ -190,13 +258,14 @@ class Circle:
         return codes
 
     def contains_pole(self, north: bool) -> bool:
-        """Whether the North (or South) Pole lies inside the circle."""
+        """Whether the North Pole (``north=True``) or the South Pole lies inside."""
         _, _, dist = WGS84.inv(self.lon, self.lat, 0.0, 90.0 if north else -90.0)
         return bool(dist <= self.radius_m)
 
     def ring(self, vertex_count: int) -> tuple[FloatArray, FloatArray]:
         """``vertex_count`` points exactly on the boundary, clockwise from due north of the
-        centre; the ring is not closed (the first point is not repeated)."""
+        centre, as ``(lon, lat)`` arrays in degrees; the ring is not closed (the first
+        point is not repeated)."""
         azimuths = np.arange(vertex_count) * (360.0 / vertex_count)
         lon, lat, _ = WGS84.fwd(
             np.full(vertex_count, self.lon),

@@ -20,6 +20,18 @@ class Corridor:
         The centre line.
     half_width_m : float
         Geodesic half-width (m), > 0.
+
+    Raises
+    ------
+    GeodesyError
+        If the half-width is not a positive number of metres.
+
+    Examples
+    --------
+    >>> road = Polyline([36.9, 37.3], [33.7, 33.85])  # longitudes, then latitudes
+    >>> band = Corridor(road, 5_000.0)
+    >>> bool(band.signed_distance([37.1], [33.8])[0] < 0)  # near the road: inside
+    True
     """
 
     def __init__(self, route: Polyline, half_width_m: float) -> None:
@@ -30,18 +42,32 @@ class Corridor:
         self.half_width_m = width
 
     def distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> PolylineDistance:
-        """Exact distance to the centre line with the nearest point (see
+        """Exact distance (m, ≥ 0) from each point, given as longitude and latitude arrays
+        in degrees, to the centre line, with the nearest point (see
         :meth:`Polyline.distance`)."""
         return self.route.distance(lon, lat)
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact signed distance (m) to the corridor's edge: negative inside."""
+        """Exact signed distance (m) to the corridor's edge: distance to the centre line
+        less the half-width, negative inside, 0 on the edge (inside).
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+        """
         return self.route.distance(lon, lat).distance_m - self.half_width_m
 
     def boundary_bounds(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
     ) -> tuple[FloatArray, FloatArray]:
         """Proven bounds ``(low, high)`` on the signed distance (m) from straight-line
-        geometry only; ``high`` is +inf (no cheap upper bound is claimed)."""
+        geometry only; ``high`` is +inf (no cheap upper bound is claimed).
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+        """
         low = self.route.distance_lower_bound(lon, lat) - self.half_width_m
         return low, np.full(low.shape, np.inf)

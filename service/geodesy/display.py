@@ -32,11 +32,14 @@ MIN_ERROR_M = 0.01
 
 @dataclass(frozen=True)
 class DisplayPolygon:
-    """A GeoJSON geometry (Polygon or MultiPolygon) and its measured maximum error."""
+    """A GeoJSON geometry (Polygon or MultiPolygon, ``[lon, lat]`` positions in degrees,
+    exteriors counter-clockwise, cut at the antimeridian) and its measured maximum
+    error."""
 
     geometry: dict[str, Any]
     #: Largest distance (m) found between the drawn edges and the true boundary.
     max_error_m: float
+    #: Vertices drawn (rings closed, before any cut at the antimeridian).
     vertex_count: int
 
 
@@ -98,7 +101,33 @@ def _circle_outline(circle: Circle, count: int) -> tuple[Polygon, FloatArray, Fl
 
 def circle_polygon(circle: Circle, max_error_m: float = 10.0) -> DisplayPolygon:
     """A display polygon for ``circle`` whose straight lon/lat edges stay within
-    ``max_error_m`` metres of the true geodesic circle."""
+    ``max_error_m`` metres of the true geodesic circle.
+
+    Parameters
+    ----------
+    circle : Circle
+        The circle to draw.
+    max_error_m : float
+        Largest distance (m, ≥ 0.01) the drawn edges may stray from the circle.
+
+    Returns
+    -------
+    DisplayPolygon
+        Vertices exactly on the circle; ``max_error_m`` as measured, at most the one
+        asked for (unless 65,536 vertices are not enough). A circle around a pole is
+        closed along the map edge through that pole.
+
+    Raises
+    ------
+    GeodesyError
+        If ``max_error_m`` is below 0.01 m.
+
+    Examples
+    --------
+    >>> drawn = circle_polygon(Circle(38.6178, 33.5058, 55_000.0), 10.0)
+    >>> drawn.geometry["type"], drawn.max_error_m <= 10.0
+    ('Polygon', True)
+    """
     target = _check_error(max_error_m)
     # Planar sagitta r(1 − cos(π/n)) ≈ rπ²/2n² gives a first guess; verify and refine.
     count = int(np.clip(np.ceil(np.pi * np.sqrt(circle.radius_m / (2 * target))), 16, 4096))
@@ -118,6 +147,25 @@ def corridor_polygon(corridor: Corridor, max_error_m: float = 10.0) -> DisplayPo
     Built as the union of exact pieces — a strip along each segment, offset by the half
     width on both sides, and a disc at each vertex — in longitude unwrapped from the
     route's start, then measured against the exact distance to the route.
+
+    Parameters
+    ----------
+    corridor : Corridor
+        The corridor to draw.
+    max_error_m : float
+        Largest distance (m, ≥ 0.01) the drawn edges may stray from the corridor's edge.
+
+    Returns
+    -------
+    DisplayPolygon
+        ``max_error_m`` as measured; the sampling is refined until it is at most the one
+        asked for or the samples are 10 m apart.
+
+    Raises
+    ------
+    GeodesyError
+        If ``max_error_m`` is below 0.01 m, or the corridor reaches within about a
+        degree of a pole.
     """
     target = _check_error(max_error_m)
     route = corridor.route

@@ -58,6 +58,11 @@ def as_lonlat(
     what : str
         Names the input in error messages.
 
+    Returns
+    -------
+    lon, lat : ndarray of float
+        The same values as float64 arrays, longitude first.
+
     Raises
     ------
     GeodesyError
@@ -79,7 +84,8 @@ def as_lonlat(
 
 
 def check_lonlat_scalar(lon: float, lat: float, what: str = "point") -> tuple[float, float]:
-    """Scalar twin of :func:`as_lonlat` (no array allocation on the single-point path)."""
+    """Scalar twin of :func:`as_lonlat` (no array allocation on the single-point path):
+    ``(lon, lat)`` in degrees as floats, or :class:`GeodesyError`."""
     lon_f, lat_f = float(lon), float(lat)
     if not np.isfinite(lon_f):
         raise GeodesyError(f"{what}: longitude must be a finite number of degrees", "lon")
@@ -91,7 +97,8 @@ def check_lonlat_scalar(lon: float, lat: float, what: str = "point") -> tuple[fl
 
 
 def check_distance(value: npt.ArrayLike, field: str) -> FloatArray:
-    """Check that distances (m) are finite and non-negative."""
+    """Distances (m) as a float64 array, checked finite and non-negative; ``field`` names
+    them in the :class:`GeodesyError` otherwise."""
     arr = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
         raise GeodesyError(f"{field} must be a finite number of metres", field)
@@ -101,14 +108,26 @@ def check_distance(value: npt.ArrayLike, field: str) -> FloatArray:
 
 
 def normalize_azimuth(azimuth: npt.ArrayLike) -> FloatArray:
-    """Map azimuths (degrees clockwise from north) into [0, 360)."""
+    """Map azimuths (degrees clockwise from north) into [0, 360).
+
+    Examples
+    --------
+    >>> normalize_azimuth([-90.0, 360.0, -1e-17]).tolist()
+    [270.0, 0.0, 0.0]
+    """
     az = np.mod(np.asarray(azimuth, dtype=np.float64), 360.0)
     # np.mod(-1e-17, 360) rounds to 360.0 exactly.
     return np.where(az >= 360.0, 0.0, az)
 
 
 def normalize_longitude(lon: npt.ArrayLike) -> FloatArray:
-    """Map longitudes into [-180, 180)."""
+    """Map longitudes (degrees) into [-180, 180).
+
+    Examples
+    --------
+    >>> normalize_longitude([180.0, 190.0, -180.0]).tolist()
+    [-180.0, -170.0, -180.0]
+    """
     out = np.mod(np.asarray(lon, dtype=np.float64) + 180.0, 360.0) - 180.0
     return np.where(out >= 180.0, -180.0, out)
 
@@ -116,7 +135,16 @@ def normalize_longitude(lon: npt.ArrayLike) -> FloatArray:
 def to_ecef(lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
     """Earth-centred, Earth-fixed Cartesian coordinates (m) of points on the ellipsoid.
 
-    Returns an array of shape ``(..., 3)`` holding x, y, z; height is zero.
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitudes, then latitudes (degrees, equal shapes); height is zero.
+
+    Returns
+    -------
+    ndarray of float
+        Shape ``(..., 3)`` holding x (toward 0° E on the equator), y (toward 90° E) and
+        z (toward the North Pole), in metres.
     """
     lam = np.radians(np.asarray(lon, dtype=np.float64))
     phi = np.radians(np.asarray(lat, dtype=np.float64))

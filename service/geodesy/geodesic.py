@@ -54,8 +54,30 @@ def inverse(
 
     Exact to about 15 nm everywhere, including near-antipodal pairs and the poles.
 
+    Parameters
+    ----------
+    lon1, lat1 : array_like
+        Point 1, longitude then latitude (degrees).
+    lon2, lat2 : array_like
+        Point 2, longitude then latitude (degrees).
+
+    Returns
+    -------
+    Inverse
+        ``distance_m``, ``azimuth_deg`` (at point 1 toward 2) and ``back_azimuth_deg``
+        (at point 2 toward 1), azimuths in [0, 360).
+
+    Raises
+    ------
+    GeodesyError
+        If a coordinate is not finite or a latitude is outside [-90, 90].
+
+    Examples
+    --------
+    Palmyra to Damascus:
+
     >>> round(float(inverse(38.2672, 34.56, 36.2913, 33.5102).distance_m))
-    211546
+    216451
     """
     lo1, la1 = as_lonlat(lon1, lat1, "from")
     lo2, la2 = as_lonlat(lon2, lat2, "to")
@@ -67,7 +89,8 @@ def inverse(
 
 
 def inverse_one(lon1: float, lat1: float, lon2: float, lat2: float) -> tuple[float, float, float]:
-    """Scalar inverse: ``(distance_m, azimuth_deg, back_azimuth_deg)``."""
+    """Scalar :func:`inverse` for two points given as ``(lon, lat)`` floats in degrees:
+    ``(distance_m, azimuth_deg, back_azimuth_deg)``, azimuths in [0, 360)."""
     lon1, lat1 = check_lonlat_scalar(lon1, lat1, "from")
     lon2, lat2 = check_lonlat_scalar(lon2, lat2, "to")
     az12, az21, dist = WGS84.inv(lon1, lat1, lon2, lat2)
@@ -81,6 +104,33 @@ def direct(
     geodesic that starts with azimuth ``azimuth_deg`` (clockwise from north).
 
     The destination's longitude is normalised into [-180, 180).
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Start, longitude then latitude (degrees).
+    azimuth_deg : array_like
+        Initial azimuth, degrees clockwise from north (any finite value).
+    distance_m : array_like
+        Distance to travel (m, ≥ 0).
+
+    Returns
+    -------
+    Direct
+        ``lon``, ``lat`` of the destination and ``back_azimuth_deg`` (at the destination,
+        toward the start, in [0, 360)).
+
+    Raises
+    ------
+    GeodesyError
+        If a coordinate or azimuth is not finite, a latitude is outside [-90, 90] or a
+        distance is negative.
+
+    Examples
+    --------
+    >>> end = direct(38.2672, 34.56, 180.0, 10_000.0)  # 10 km due south of Palmyra
+    >>> round(float(end.lat), 3), float(end.back_azimuth_deg)
+    (34.47, 0.0)
     """
     lo, la = as_lonlat(lon, lat, "from")
     az = np.asarray(azimuth_deg, dtype=np.float64)
@@ -95,7 +145,8 @@ def direct(
 def direct_one(
     lon: float, lat: float, azimuth_deg: float, distance_m: float
 ) -> tuple[float, float, float]:
-    """Scalar direct problem: ``(lon, lat, back_azimuth_deg)``."""
+    """Scalar :func:`direct` in plain floats (degrees and metres):
+    ``(lon, lat, back_azimuth_deg)`` of the destination."""
     lon, lat = check_lonlat_scalar(lon, lat, "from")
     if not np.isfinite(azimuth_deg):
         raise GeodesyError(AZIMUTH_MESSAGE, "azimuth_deg")

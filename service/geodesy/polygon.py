@@ -49,7 +49,20 @@ def _wrap180(x: FloatArray) -> FloatArray:
 
 
 class Ring:
-    """One closed ring of geodesic edges."""
+    """One closed ring of geodesic edges; its interior is the smaller region it bounds.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Vertices in degrees, longitudes then latitudes, in either orientation; repeating
+        the first vertex at the end is optional.
+
+    Raises
+    ------
+    GeodesyError
+        If a vertex is at a pole, fewer than three distinct vertices remain, or the ring
+        encloses no area.
+    """
 
     def __init__(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> None:
         lon_a, lat_a = as_lonlat(lon, lat, "ring vertex")
@@ -147,7 +160,8 @@ class Ring:
         return self.interior_is_left != odd
 
     def crossings_north(self, lon: FloatArray, lat: FloatArray) -> npt.NDArray[np.int64]:
-        """Number of edges crossing the meridian of each point north of the point."""
+        """Number of edges crossing the meridian of each point north of the point, for
+        1-D longitude and latitude arrays in degrees."""
         count = np.zeros(lon.size, dtype=np.int64)
         chunk = max(1, _CELLS_PER_CHUNK // self._span.size)
         for begin in range(0, lon.size, chunk):
@@ -216,14 +230,16 @@ class Ring:
         return lat
 
     def contains(self, lon: FloatArray, lat: FloatArray) -> BoolArray:
-        """Whether each point is in the ring's interior (boundary points: undefined here;
-        :class:`GeodesicPolygon` settles them by distance)."""
+        """Whether each point (longitude and latitude arrays, degrees) is in the ring's
+        interior; for boundary points the answer is undefined here
+        (:class:`GeodesicPolygon` settles them by distance)."""
         odd = self.crossings_north(lon, lat) % 2 == 1
         return odd != self.north_pole_inside
 
     def outside_bound(self, points_ecef: FloatArray) -> FloatArray:
-        """A proven lower bound (m) on the distance from each point to the ring when the
-        point is outside the ring's bounding ball (≤ 0 otherwise)."""
+        """A proven lower bound (m) on the distance from each point (Earth-centred
+        coordinates, shape ``(n, 3)``, see :func:`~service.geodesy.to_ecef`) to the ring
+        when the point is outside the ring's bounding ball (≤ 0 otherwise)."""
         diff = points_ecef - self._centre
         return np.sqrt(np.einsum("ij,ij->i", diff, diff)) - self._reach
 
@@ -231,10 +247,25 @@ class Ring:
 class GeodesicPolygon:
     """A polygon with geodesic edges and optional holes on WGS84.
 
+    Closed: points on the boundary are inside. Each ring's interior is the smaller of
+    the two regions it bounds, whatever its orientation; polygons may contain a pole and
+    cross the antimeridian.
+
     Parameters
     ----------
     rings : sequence of (lon, lat) array pairs
-        Exterior first, then holes. Degrees.
+        Exterior first, then holes; degrees, longitudes then latitudes.
+
+    Raises
+    ------
+    GeodesyError
+        If there is no ring, or a ring is degenerate (see :class:`Ring`).
+
+    Examples
+    --------
+    >>> square = GeodesicPolygon([([37, 38, 38, 37], [33, 33, 34, 34])])
+    >>> [round(float(d)) for d in square.signed_distance([37.5, 39.0], [33.5, 33.5])]
+    [-46461, 92921]
     """
 
     def __init__(self, rings: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]]) -> None:
@@ -255,18 +286,31 @@ class GeodesicPolygon:
         return sum(r.perimeter_m for r in self.rings)
 
     def contains(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> BoolArray:
-        """Whether each point is inside (boundary included)."""
+        """Whether each point (longitude and latitude arrays, degrees) is inside, the
+        boundary included."""
         return self.signed_distance(lon, lat) <= 0.0
 
     def boundary_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact geodesic distance (m) from each point to the nearest edge of any ring."""
+        """Exact geodesic distance (m, ≥ 0) from each point (longitude and latitude
+        arrays, degrees) to the nearest edge of any ring."""
         lon_a, lat_a = as_lonlat(lon, lat)
         return np.min(
             [ring.boundary.distance(lon_a, lat_a).distance_m for ring in self.rings], axis=0
         )
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact signed distance (m) to the boundary: negative inside, 0 on it."""
+        """Exact signed distance (m) to the boundary: negative inside, 0 on it (inside).
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of float
+            Shaped like ``lon``; within 1 mm of the true distance to the nearest edge.
+        """
         lon_a, lat_a = as_lonlat(lon, lat)
         flat_lon, flat_lat = lon_a.ravel(), lat_a.ravel()
         distance = self.boundary_distance(flat_lon, flat_lat)
@@ -280,7 +324,13 @@ class GeodesicPolygon:
     ) -> tuple[FloatArray, FloatArray]:
         """Proven bounds ``(low, high)`` on the signed distance (m) from cheap geometry: a
         point beyond the exterior's bounding ball is outside by at least its gap to the
-        ball (for exteriors that fit in a cap well under a hemisphere). ``high`` is +inf."""
+        ball (for exteriors that fit in a cap well under a hemisphere). ``high`` is +inf.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+        """
         lon_a, lat_a = as_lonlat(lon, lat)
         low = np.full(lon_a.shape, -np.inf)
         if self._small:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Self, TypeAlias
 
 
 def normalize_name(text: str) -> str:
@@ -24,53 +24,158 @@ def normalize_name(text: str) -> str:
     return re.sub(r"[\W_]+", "-", folded).strip("-")
 
 
-@dataclass(frozen=True)
-class ZoneRule:
-    """What a zone means and its shape. Exactly one shape's fields are set:
+@dataclass(frozen=True, kw_only=True)
+class RuleMeaning:
+    """What a zone means, whatever its shape: the part every rule variant shares.
 
-    * ``circle``: ``centre`` (a site id, or ``(lon, lat)`` degrees) and ``radius_m``;
-    * ``corridor``: ``route`` (a route id) and ``half_width_m``;
-    * ``polygon``: the zone feature's own Polygon/MultiPolygon geometry, geodesic edges.
+    Parameters
+    ----------
+    severity : str
+        ``info``, ``warning`` or ``critical``.
+    message : str
+        What a point inside the zone should be told.
+    authority : str or None
+        Who declared the zone.
+    announced_on : str or None
+        When it was announced (a date as reported).
     """
 
-    shape: str
-    centre: str | tuple[float, float] | None = None
-    radius_m: float | None = None
-    route: str | None = None
-    half_width_m: float | None = None
-    edges: str = "geodesic"
+    #: The variant's tag: the shape's name in the wire format and in :data:`SHAPES`.
+    shape: ClassVar[str]
+
     severity: str = "warning"
     message: str = ""
     authority: str | None = None
     announced_on: str | None = None
 
+    @classmethod
+    def from_loaded(cls, data: dict[str, Any]) -> Self:
+        """The rule from ``properties.zone`` as :data:`schemas.feature.feature_schema` loads
+        it; fields of other shapes (which the wire format accepts) are left out."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def _meaning(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "authority": self.authority,
+            "announced_on": self.announced_on,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleRule(RuleMeaning):
+    """A circle zone: every point within ``radius_m`` (geodesic metres) of ``centre``.
+
+    ``centre`` is a site id (the circle follows that site, and inherits its uncertainty) or
+    ``(lon, lat)`` in degrees.
+    """
+
+    shape: ClassVar[str] = "circle"
+
+    centre: str | tuple[float, float]
+    radius_m: float
+
+    @classmethod
+    def from_loaded(cls, data: dict[str, Any]) -> Self:
+        """As :meth:`RuleMeaning.from_loaded`; a ``{lat, lon}`` centre becomes ``(lon, lat)``."""
+        centre = data["centre"]
+        if isinstance(centre, dict):
+            centre = (centre["lon"], centre["lat"])
+        return super().from_loaded({**data, "centre": centre})
+
     def to_dict(self) -> dict[str, Any]:
+        """The rule in the wire format (``properties.zone``)."""
         centre: Any = self.centre
         if isinstance(centre, tuple):
             centre = {"lon": centre[0], "lat": centre[1]}
-        out: dict[str, Any] = {"shape": self.shape}
-        if self.shape == "circle":
-            out.update(centre=centre, radius_m=self.radius_m)
-        elif self.shape == "corridor":
-            out.update(route=self.route, half_width_m=self.half_width_m)
-        else:
-            out.update(edges=self.edges)
-        out.update(
-            severity=self.severity,
-            message=self.message,
-            authority=self.authority,
-            announced_on=self.announced_on,
-        )
-        return out
+        return {"shape": self.shape, "centre": centre, "radius_m": self.radius_m, **self._meaning()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorridorRule(RuleMeaning):
+    """A corridor zone: every point within ``half_width_m`` (geodesic metres) of the route
+    with id ``route``, which it follows (and whose uncertainty it inherits)."""
+
+    shape: ClassVar[str] = "corridor"
+
+    route: str
+    half_width_m: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule in the wire format (``properties.zone``)."""
+        return {
+            "shape": self.shape,
+            "route": self.route,
+            "half_width_m": self.half_width_m,
+            **self._meaning(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolygonRule(RuleMeaning):
+    """A polygon zone: the zone feature's own Polygon or MultiPolygon geometry, whose edges
+    run as ``edges`` says (only ``geodesic`` today)."""
+
+    shape: ClassVar[str] = "polygon"
+
+    edges: str = "geodesic"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule in the wire format (``properties.zone``)."""
+        return {"shape": self.shape, "edges": self.edges, **self._meaning()}
+
+
+#: What a zone means and its shape: one variant per shape, told apart by ``shape``. The
+#: variants are registered with their shapes in :data:`service.rules.shapes.SHAPES`.
+ZoneRule: TypeAlias = CircleRule | CorridorRule | PolygonRule
+
+
+def zone_rule(data: dict[str, Any]) -> ZoneRule:
+    """The rule variant for ``properties.zone`` as the feature schema loads it."""
+    # The registry imports this module for the variants, so it is looked up here, late.
+    from service.rules.shapes import SHAPES
+
+    rule: ZoneRule = SHAPES[data["shape"]].rule.from_loaded(data)
+    return rule
 
 
 @dataclass(frozen=True)
 class Feature:
     """A named reference object with its provenance.
 
-    ``geometry`` is GeoJSON (``[lon, lat]``); ``uncertainty_m`` is how far the true position
-    may be from the stored one (metres); validity is the half-open interval
-    ``[valid_from, valid_to)`` in UTC, open-ended where ``None``.
+    Parameters
+    ----------
+    id : str
+        A slug (``palmyra``); lookups also go by ``name`` and ``aliases``, ignoring case,
+        accents and punctuation (see :func:`normalize_name`).
+    name : str
+        The name to show.
+    kind : str
+        ``site`` (a Point), ``route`` (a LineString or MultiLineString), ``area`` (a
+        Polygon or MultiPolygon) or ``zone`` (a rule; see ``zone``).
+    geometry : dict or None
+        GeoJSON, positions ``[lon, lat]`` in degrees; a circle or corridor zone has none.
+    uncertainty_m : float
+        How far (m) the true position may be from the stored one; a zone adds that of
+        the feature its shape follows.
+    aliases : tuple of str
+        Other names it is known by.
+    sources : tuple of dict
+        Where the facts came from (``title``, ``url``, ``date``, ``quote``).
+    valid_from, valid_to : datetime or None
+        Validity, the half-open interval ``[valid_from, valid_to)`` in UTC, open-ended
+        where ``None``.
+    notes : str or None
+        Free text.
+    properties : dict
+        Free properties, kept as given.
+    zone : ZoneRule or None
+        A zone's rule: one of :class:`CircleRule`, :class:`CorridorRule`,
+        :class:`PolygonRule`.
+    version : int
+        The feature's version in the store.
     """
 
     id: str
@@ -88,7 +193,8 @@ class Feature:
     version: int = 1
 
     def in_force(self, at: datetime) -> bool:
-        """Whether the feature is valid at instant ``at``."""
+        """Whether the feature is valid at instant ``at`` (timezone-aware): in the
+        half-open interval ``[valid_from, valid_to)``."""
         if self.valid_from is not None and at < self.valid_from:
             return False
         return self.valid_to is None or at < self.valid_to
@@ -98,13 +204,7 @@ class Feature:
         """Build from the output of :data:`schemas.feature.feature_schema` ``.load``."""
         props = data["properties"]
         rule = props.get("zone")
-        zone = None
-        if rule is not None:
-            centre = rule.get("centre")
-            if isinstance(centre, dict):
-                centre = (centre["lon"], centre["lat"])
-            known = {k: v for k, v in rule.items() if k in ZoneRule.__dataclass_fields__}
-            zone = ZoneRule(**{**known, "centre": centre})
+        zone = zone_rule(rule) if rule is not None else None
         return cls(
             id=props["id"],
             name=props["name"],

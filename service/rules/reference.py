@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from service.geodesy import Circle, GeodesyError
+from service.geodesy import GeodesyError
 from service.rules.errors import (
     NotAZoneError,
     NotInForceError,
@@ -18,7 +18,7 @@ from service.rules.errors import (
     UnknownFeatureError,
 )
 from service.rules.model import Feature, normalize_name
-from service.rules.shapes import AreaShape, CorridorShape, PointShape, RouteShape, Shape
+from service.rules.shapes import SHAPES, Shape, ZoneShape, geometry_shape
 
 __all__ = [
     "NotAZoneError",
@@ -30,7 +30,23 @@ __all__ = [
 
 
 class ReferenceSet:
-    """Every feature as of one data version. Immutable; build a new one on change."""
+    """Every feature as of one data version. Immutable; build a new one on change.
+
+    Parameters
+    ----------
+    features : iterable of Feature
+        The features; ids must be unique, and no alias may name two features (ids win
+        over aliases). Each zone's shape is built through
+        :data:`~service.rules.shapes.SHAPES`.
+    data_version : int
+        The version of the data these features are.
+
+    Raises
+    ------
+    ReferenceDataError
+        Listing every inconsistency at once: an id used twice, an alias two features
+        claim, a zone naming a missing site or route, geometry the geodesy rejects.
+    """
 
     def __init__(self, features: Iterable[Feature], data_version: int) -> None:
         self.data_version = data_version
@@ -55,6 +71,7 @@ class ReferenceSet:
                         f"feature {feature.id!r}: alias {label!r} already names {owner!r}"
                     )
         self._shapes: dict[str, Shape] = {}
+        self._zone_shapes: dict[str, ZoneShape] = {}
         for feature in self._features.values():
             try:
                 self._shapes[feature.id] = self._build_shape(feature)
@@ -66,9 +83,11 @@ class ReferenceSet:
     # -- lookups ------------------------------------------------------------------------
 
     def __len__(self) -> int:
+        """Number of features."""
         return len(self._features)
 
     def __contains__(self, ref: object) -> bool:
+        """Whether ``ref`` is a string naming a feature (see :meth:`resolve`)."""
         return isinstance(ref, str) and normalize_name(ref) in self._names
 
     def features(self, kind: str | None = None, at: datetime | None = None) -> list[Feature]:
@@ -80,7 +99,13 @@ class ReferenceSet:
         ]
 
     def resolve(self, ref: str) -> Feature:
-        """The feature with this id, name or alias (case- and accent-insensitive)."""
+        """The feature with this id, name or alias (case- and accent-insensitive).
+
+        Raises
+        ------
+        UnknownFeatureError
+            If nothing has that name; it carries the ids of close matches.
+        """
         feature_id = self._names.get(normalize_name(ref))
         if feature_id is None:
             raise UnknownFeatureError(ref, self.suggest(ref))
@@ -100,8 +125,16 @@ class ReferenceSet:
         return self.features(kind="zone")
 
     def zones(self, at: datetime, ids: Iterable[str] | None = None) -> list[Feature]:
-        """Zones in force at ``at``: all of them, or those named in ``ids`` (which must be
-        zones; raises :class:`UnknownFeatureError` or ``ValueError``)."""
+        """Zones in force at ``at``: all of them, or those named in ``ids`` (ids, names or
+        aliases; each zone once, in the order named).
+
+        Raises
+        ------
+        UnknownFeatureError
+            If a name in ``ids`` names nothing.
+        NotAZoneError
+            If it names a feature that is not a zone.
+        """
         if ids is None:
             return [z for z in self._all_zones if z.in_force(at)]
         chosen = []
@@ -116,62 +149,66 @@ class ReferenceSet:
     # -- geometry -----------------------------------------------------------------------
 
     def shape(self, feature: Feature) -> Shape:
+        """The geometry of ``feature`` (a site, route, area or zone), for measuring.
+
+        Parameters
+        ----------
+        feature : Feature
+            A feature of this reference set.
+
+        Returns
+        -------
+        Shape
+            A :class:`~service.rules.shapes.ZoneShape` for a zone.
+        """
         return self._shapes[feature.id]
 
+    def zone_shape(self, zone: Feature) -> ZoneShape:
+        """The shape of a zone of this reference set, for verdicts and display.
+
+        Raises
+        ------
+        NotAZoneError
+            If ``zone`` is not a zone.
+        """
+        shape = self._zone_shapes.get(zone.id)
+        if shape is None:
+            raise NotAZoneError(zone.id, zone.kind)
+        return shape
+
     def uncertainty_m(self, feature: Feature) -> float:
-        """The feature's own uncertainty plus that of the feature it follows (a circle's
-        centre site, a corridor's route)."""
-        rule = feature.zone
-        extra = 0.0
-        if rule is not None and rule.shape == "circle" and isinstance(rule.centre, str):
-            extra = self._features[rule.centre].uncertainty_m
-        elif rule is not None and rule.shape == "corridor" and rule.route is not None:
-            extra = self._features[rule.route].uncertainty_m
+        """How far (m) the feature's true position may be from the stored one: its own
+        uncertainty plus that of the feature its shape follows (a circle's centre site, a
+        corridor's route)."""
+        follows = self._shapes[feature.id].follows
+        extra = self._features[follows].uncertainty_m if follows is not None else 0.0
         return feature.uncertainty_m + extra
 
     def circle_centre(self, feature: Feature) -> tuple[float, float] | None:
-        """(lon, lat) of a circle zone's centre, following its site."""
-        shape = self._shapes[feature.id]
-        return (shape.lon, shape.lat) if isinstance(shape, Circle) else None
+        """``(lon, lat)`` in degrees of a zone's centre (a circle's, following its site),
+        or ``None`` for features and shapes without one."""
+        shape = self._zone_shapes.get(feature.id)
+        return shape.centre_point if shape is not None else None
 
     def _build_shape(self, feature: Feature) -> Shape:
-        geometry = feature.geometry
+        """The feature's shape: a zone's is built by its shape's entry in
+        :data:`~service.rules.shapes.SHAPES` (and kept among the zone shapes), any other's
+        from its geometry."""
         rule = feature.zone
-        if rule is None:
-            if geometry is None:
-                raise ReferenceDataError([f"a {feature.kind} needs a geometry"])
-            return _shape_of_geometry(geometry)
-        if rule.shape == "circle":
-            assert rule.radius_m is not None
-            centre = rule.centre
-            if isinstance(centre, str):
-                site = self._lookup_ref(centre, "site", "centre")
-                assert site.geometry is not None
-                lon, lat = site.geometry["coordinates"][:2]
-            else:
-                assert centre is not None
-                lon, lat = centre
-            return Circle(lon, lat, rule.radius_m)
-        if rule.shape == "corridor":
-            assert rule.route is not None and rule.half_width_m is not None
-            route = self._lookup_ref(rule.route, "route", "route")
-            assert route.geometry is not None
-            return CorridorShape(RouteShape(route.geometry), rule.half_width_m)
-        if geometry is None:
-            raise ReferenceDataError(["a polygon zone needs Polygon geometry"])
-        return AreaShape(geometry)
+        if rule is not None:
+            zone = SHAPES[rule.shape].build(rule, feature, self._geometry_of)
+            self._zone_shapes[feature.id] = zone
+            return zone
+        if feature.geometry is None:
+            raise ReferenceDataError([f"a {feature.kind} needs a geometry"])
+        return geometry_shape(feature.geometry)
 
-    def _lookup_ref(self, ref: str, kind: str, field: str) -> Feature:
+    def _geometry_of(self, ref: str, kind: str, field: str) -> dict[str, Any]:
+        """The geometry of the feature a zone refers to in ``zone.<field>`` (see
+        :data:`~service.rules.shapes.Lookup`)."""
         target = self._features.get(ref)
         if target is None or target.kind != kind:
             raise ReferenceDataError([f"zone.{field} {ref!r} is not a {kind} id"])
-        return target
-
-
-def _shape_of_geometry(geometry: dict[str, Any]) -> Shape:
-    kind = geometry["type"]
-    if kind == "Point":
-        return PointShape(*geometry["coordinates"][:2])
-    if kind in ("LineString", "MultiLineString"):
-        return RouteShape(geometry)
-    return AreaShape(geometry)
+        if target.geometry is None:
+            raise ReferenceDataError([f"zone.{field} {ref!r} has no geometry"])
+        return target.geometry

@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from service.geodesy import Circle
 from service.geodesy.ellipsoid import FloatArray
-from service.rules.shapes import Shape
+from service.rules.shapes import Bounded
 
 INSIDE = 1
 UNCERTAIN = 0
@@ -27,7 +26,26 @@ Codes = npt.NDArray[np.int8]
 
 
 def verdict_codes(boundary_m: npt.ArrayLike, margin_m: npt.ArrayLike) -> Codes:
-    """Verdicts from exact signed distances and margins (broadcast)."""
+    """Verdicts from exact signed distances and margins (broadcast).
+
+    Parameters
+    ----------
+    boundary_m : array_like
+        Signed distances to the zone's boundary (m, negative inside).
+    margin_m : array_like
+        Zone uncertainty plus point accuracy (m, ≥ 0).
+
+    Returns
+    -------
+    ndarray of int8
+        1 inside (``b < −margin``, or ``b ≤ 0`` with no margin), −1 outside
+        (``b > margin``), 0 uncertain.
+
+    Examples
+    --------
+    >>> verdict_codes([-10.0, 0.0, 5.0, 5.1], [5.0, 0.0, 5.0, 5.0]).tolist()
+    [1, 1, 0, -1]
+    """
     b = np.asarray(boundary_m, dtype=np.float64)
     m = np.asarray(margin_m, dtype=np.float64)
     closed = np.where(b <= 0, INSIDE, OUTSIDE)
@@ -55,14 +73,34 @@ def _decided_by_bounds(low: FloatArray, high: FloatArray, margin: FloatArray) ->
     return out
 
 
-def fast_verdicts(shape: Shape, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike) -> Codes:
+def fast_verdicts(
+    shape: Bounded, lon: FloatArray, lat: FloatArray, margin_m: npt.ArrayLike
+) -> Codes:
     """Verdicts for many points, computing exact distances only where the proven bounds
-    leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``."""
+    leave the answer open. Identical to ``verdict_codes(shape.signed_distance(...))``.
+
+    Parameters
+    ----------
+    shape : Bounded
+        Any shape with a signed distance and proven bounds; its ``verdict_bounds`` hook,
+        if it has one, is used when every point has the same margin.
+    lon, lat : ndarray of float
+        Longitudes, then latitudes, of the points (degrees, 1-D, equal lengths).
+    margin_m : array_like
+        Zone uncertainty plus point accuracy (m, ≥ 0), one per point or one for all.
+
+    Returns
+    -------
+    ndarray of int8
+        The verdict codes, as :func:`verdict_codes` gives them.
+    """
     given = np.asarray(margin_m, dtype=np.float64)
     margin = np.broadcast_to(given, lon.shape)
     uniform = given.ndim == 0 or (margin.size > 0 and bool(np.ptp(margin) == 0))
-    if isinstance(shape, Circle) and uniform:
-        codes = shape.verdict_bounds(lon, lat, float(margin.flat[0]))
+    # A shape's own fast test for one shared margin, where it has one (see Bounded).
+    decided_for_one_margin = getattr(shape, "verdict_bounds", None)
+    if decided_for_one_margin is not None and uniform:
+        codes = decided_for_one_margin(lon, lat, float(margin.flat[0]))
     else:
         low, high = shape.boundary_bounds(lon, lat)
         codes = _decided_by_bounds(low, high, margin)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.geodesy import Circle, Corridor, GeodesicPolygon, Polyline
-from service.rules.shapes import CorridorShape, RouteShape
+from service.geodesy import Circle, GeodesicPolygon
+from service.rules.shapes import CircleShape, CorridorShape, RouteShape
 from service.rules.verdict import INSIDE, OUTSIDE, UNCERTAIN, fast_verdicts, verdict_codes
 from tests.geodesy.shapes import AL_TANF, HIGHWAY
 
@@ -57,4 +57,4 @@ def test_fast_path_near_the_circle_boundary() -> None:
         )
         exact = verdict_codes(circle.signed_distance(p.lon, p.lat), 0.0)
         assert np.array_equal(fast_verdicts(circle, p.lon, p.lat, 0.0), exact)
-    assert Corridor(Polyline(*np.array(HIGHWAY).T), 10.0).half_width_m == 10.0
+        assert np.array_equal(fast_verdicts(CircleShape(circle), p.lon, p.lat, 0.0), exact)
