@@ -15,15 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.annotate import (
-    AnnotateError,
-    Locator,
-    Options,
-    Report,
-    _BulkColumns,
-    annotate_file,
-    annotate_rows,
-)
+from service.annotate import AnnotateError, Options, Report, annotate_file, annotate_rows
+from service.annotate.csv import BulkColumns
+from service.annotate.locate import Locator
 from service.client import LocalGeocheck
 
 HEADER = ["id", "notes", "latitude", "longitude", "when"]
@@ -204,7 +198,7 @@ def test_one_combined_column(local: LocalGeocheck) -> None:
 
 def test_bulk_reader_refuses_what_it_cannot_prove() -> None:
     locator = Locator("lat", "lon", None, {"id": 0, "lat": 1, "lon": 2, "notes": 3})
-    bulk = _BulkColumns.for_header(locator, 4, ",")
+    bulk = BulkColumns.for_header(locator, 4, ",")
     assert bulk is not None
     lat, lon = bulk.read(["a,33.5,38.6,x\n", "b,34,39,y\n"]) or (None, None)
     assert lat is not None and lat.tolist() == [33.5, 34.0] and lon.tolist() == [38.6, 39.0]
