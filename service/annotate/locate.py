@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from schemas.point import parse_point_string
+from schemas.notation import parse_point_string
 from service.annotate.options import AnnotateError, Options
 
 LAT_NAMES = ("lat", "latitude", "lat_dd", "y", "lat_deg", "latitude_dd")
