@@ -1,4 +1,5 @@
-"""The notation people type: points, lengths and compass directions as strings.
+"""The notation people type: points, lengths and compass directions as strings, and the one
+range check of a latitude and longitude.
 
 Pure functions, no marshmallow: each returns plain numbers or raises :class:`NotationError`
 (a ``ValueError``) whose message says what is wrong and how to write it. The schemas turn
@@ -14,6 +15,8 @@ row's ``geocheck_error``.
   ``"55000 metres"`` (:func:`parse_length_m`).
 * **Directions**: degrees clockwise from north, or one of the 16 compass points, as letters
   or words: ``"SW"``, ``"south-west"``, ``"NNE"`` (:func:`parse_azimuth_deg`).
+* **Ranges**: :func:`lat_lon_errors` is the one latitude/longitude range check, with the
+  one swap hint (:func:`looks_swapped`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,43 @@ class NotationError(ValueError):
     """A string (or number) that is not a point, length or direction in any accepted form."""
 
 
+# -- ranges -----------------------------------------------------------------------------
+
+#: Latitudes lie in [-MAX_LAT_DEG, MAX_LAT_DEG], longitudes in [-MAX_LON_DEG, MAX_LON_DEG].
+MAX_LAT_DEG = 90.0
+MAX_LON_DEG = 180.0
+#: Added to a latitude's range error when :func:`looks_swapped`.
+SWAP_HINT = "lat and lon may be swapped."
+
+
+def looks_swapped(lat: float, lon: float) -> bool:
+    """Whether an out-of-range latitude would be a valid point the other way round: the
+    latitude fits as a longitude and the longitude as a latitude.
+
+    >>> looks_swapped(133.9, 38.2), looks_swapped(200.0, 10.0), looks_swapped(95.0, 120.0)
+    (True, False, False)
+    """
+    return MAX_LAT_DEG < abs(lat) <= MAX_LON_DEG and abs(lon) <= MAX_LAT_DEG
+
+
+def lat_lon_errors(lat: float, lon: float) -> dict[str, str]:
+    """Range check of one point (degrees): a message for ``"lat"`` and/or ``"lon"`` when out
+    of range, nothing when both are in range (closed intervals). NaN is out of range.
+
+    >>> lat_lon_errors(133.9, 38.2)
+    {'lat': 'Latitude 133.9 is outside [-90, 90]. lat and lon may be swapped.'}
+    >>> lat_lon_errors(33.9, 38.2)
+    {}
+    """
+    errors = {}
+    if not -MAX_LAT_DEG <= lat <= MAX_LAT_DEG:
+        hint = f" {SWAP_HINT}" if looks_swapped(lat, lon) else ""
+        errors["lat"] = f"Latitude {float(lat)} is outside [-90, 90].{hint}"
+    if not -MAX_LON_DEG <= lon <= MAX_LON_DEG:
+        errors["lon"] = f"Longitude {float(lon)} is outside [-180, 180]."
+    return errors
+
+
 # -- points -----------------------------------------------------------------------------
 
 _NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
@@ -41,7 +81,7 @@ MAX_POINT_STRING = 200
 def parse_point_string(text: str) -> tuple[float, float, float | None]:
     """``(lat, lon, implied_accuracy_m)`` from a pasted string, latitude first.
 
-    Degrees, not range-checked. ``implied_accuracy_m`` is
+    Degrees, not range-checked (see :func:`lat_lon_errors`). ``implied_accuracy_m`` is
     ``None`` except for MGRS: a reference names a grid square, the point is its centre and
     the accuracy the square's half-diagonal (0 for a 1 m reference).
 

@@ -12,6 +12,9 @@ Accepted forms of one point:
 
 A batch is a list of such points or columns ``{"lat": [...], "lon": [...], "id": [...],
 "accuracy_m": [...]}``; columns are validated as arrays, never one object per point.
+
+Ranges are checked by :func:`schemas.notation.lat_lon_errors`, the one range check with
+its one swap hint.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from marshmallow import ValidationError
 
-from schemas.notation import parse_point_string
+from schemas.notation import MAX_LAT_DEG, MAX_LON_DEG, lat_lon_errors, parse_point_string
 
 FloatArray = npt.NDArray[np.float64]
 MAX_ID_LENGTH = 200
@@ -57,14 +60,10 @@ def _number(value: Any, name: str, errors: dict[str, list[str]]) -> float | None
 
 
 def check_lat_lon(lat: float, lon: float, errors: dict[str, list[str]], prefix: str = "") -> None:
-    """Range checks with a hint when latitude and longitude look swapped."""
-    if not -90.0 <= lat <= 90.0:
-        hint = " lat and lon may be swapped." if -90.0 <= lon <= 90.0 and abs(lat) <= 180 else ""
-        errors.setdefault(f"{prefix}lat", []).append(
-            f"Latitude {lat} is outside [-90, 90].{hint}".strip()
-        )
-    if not -180.0 <= lon <= 180.0:
-        errors.setdefault(f"{prefix}lon", []).append(f"Longitude {lon} is outside [-180, 180].")
+    """Range checks (:func:`schemas.notation.lat_lon_errors`, with its swap hint), added to
+    ``errors`` under ``{prefix}lat`` and ``{prefix}lon``."""
+    for axis, message in lat_lon_errors(lat, lon).items():
+        errors.setdefault(f"{prefix}{axis}", []).append(message)
 
 
 def parse_point(value: Any) -> dict[str, Any]:
@@ -211,17 +210,18 @@ def _check_ranges(
     prefix: str,
     columnar: bool,
 ) -> None:
-    bad_lat = np.nonzero(np.abs(lat) > 90.0)[0][:MAX_REPORTED_ERRORS]
-    bad_lon = np.nonzero(np.abs(lon) > 180.0)[0][:MAX_REPORTED_ERRORS]
+    """Errors for the first points out of range (or with a negative accuracy): found by
+    numpy over the arrays, each worded by :func:`schemas.notation.lat_lon_errors`. NaN is
+    the callers' to report."""
+    bad_lat = np.nonzero(np.abs(lat) > MAX_LAT_DEG)[0][:MAX_REPORTED_ERRORS]
+    bad_lon = np.nonzero(np.abs(lon) > MAX_LON_DEG)[0][:MAX_REPORTED_ERRORS]
     bad_acc = np.nonzero(accuracy < 0)[0][:MAX_REPORTED_ERRORS]
     for i in bad_lat:
         key = f"{prefix}.lat.{i}" if columnar else f"{prefix}.{i}.lat"
-        swapped = abs(lon[i]) <= 90.0 and abs(lat[i]) <= 180.0
-        hint = " lat and lon may be swapped." if swapped else ""
-        errors[key] = [f"Latitude {lat[i]} is outside [-90, 90].{hint}".strip()]
+        errors[key] = [lat_lon_errors(lat[i], lon[i])["lat"]]
     for i in bad_lon:
         key = f"{prefix}.lon.{i}" if columnar else f"{prefix}.{i}.lon"
-        errors[key] = [f"Longitude {lon[i]} is outside [-180, 180]."]
+        errors[key] = [lat_lon_errors(lat[i], lon[i])["lon"]]
     for i in bad_acc:
         key = f"{prefix}.accuracy_m.{i}" if columnar else f"{prefix}.{i}.accuracy_m"
         errors[key] = ["Must not be negative."]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from schemas.notation import parse_point_string
+from schemas.notation import MAX_LAT_DEG, MAX_LON_DEG, lat_lon_errors, parse_point_string
 from service.annotate.options import AnnotateError, Options
 
 LAT_NAMES = ("lat", "latitude", "lat_dd", "y", "lat_deg", "latitude_dd")
@@ -96,11 +96,9 @@ class Locator:
             assert self.lat is not None and self.lon is not None
             lat = _number(self.get(row, self.lat), self.lat)
             lon = _number(self.get(row, self.lon), self.lon)
-        if not -90.0 <= lat <= 90.0:
-            hint = " (lat and lon may be swapped)" if -90.0 <= lon <= 90.0 else ""
-            raise ValueError(f"latitude {lat} is outside [-90, 90]{hint}")
-        if not -180.0 <= lon <= 180.0:
-            raise ValueError(f"longitude {lon} is outside [-180, 180]")
+        problems = lat_lon_errors(lat, lon)
+        if problems:
+            raise ValueError(" ".join(problems.values()))
         return lat, lon
 
     def locate(
@@ -126,7 +124,7 @@ class Locator:
         every row that is not a finite point in range is read again on its own, to take
         what a bulk reader missed or to say why it is bad."""
         with np.errstate(invalid="ignore"):
-            good = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)  # False for NaN
+            good = (np.abs(lat) <= MAX_LAT_DEG) & (np.abs(lon) <= MAX_LON_DEG)  # False for NaN
         bad: dict[int, str] = {}
         for index in np.flatnonzero(~good).tolist():
             try:
