@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from schemas.notation import lat_lon_errors
+
 GEOMETRY_TYPES = ("Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
 
@@ -19,11 +21,9 @@ def _position(value: Any, where: str) -> list[float]:
         if not math.isfinite(number):
             raise ValidationError(f"{where}: coordinates must be finite numbers.")
     lon, lat = float(value[0]), float(value[1])
-    if not -180.0 <= lon <= 180.0:
-        raise ValidationError(f"{where}: longitude {lon} is outside [-180, 180].")
-    if not -90.0 <= lat <= 90.0:
-        hint = " Positions are [lon, lat]: are they swapped?" if abs(lon) <= 90 else ""
-        raise ValidationError(f"{where}: latitude {lat} is outside [-90, 90].{hint}")
+    problems = lat_lon_errors(lat, lon)
+    if problems:
+        raise ValidationError(f"{where}: {' '.join(problems.values())}")
     return [lon, lat]
 
 

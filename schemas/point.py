@@ -6,24 +6,28 @@ Accepted forms of one point:
 * a GeoJSON Point ``{"type": "Point", "coordinates": [38.2, 33.9]}`` (lon, lat);
 * a string, latitude first: ``"33.9, 38.2"``, ``"33.9N 38.2E"``, DMS such as
   ``33°30'21"N 38°37'04"E`` or ``33 30 21 N, 38 37 04 E``, or MGRS such as
-  ``37S BT 56789 12345``. An MGRS reference names a grid square: the point is its centre,
-  and unless ``accuracy_m`` says otherwise the square's half-diagonal becomes the accuracy.
+  ``37S BT 56789 12345`` (read by :func:`schemas.notation.parse_point_string`). An MGRS
+  reference names a grid square: the point is its centre, and unless ``accuracy_m`` says
+  otherwise the square's half-diagonal becomes the accuracy.
 
 A batch is a list of such points or columns ``{"lat": [...], "lon": [...], "id": [...],
 "accuracy_m": [...]}``; columns are validated as arrays, never one object per point.
+
+Ranges are checked by :func:`schemas.notation.lat_lon_errors`, the one range check with
+its one swap hint.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
-import mgrs as mgrs_lib
 import numpy as np
 import numpy.typing as npt
 from marshmallow import ValidationError
+
+from schemas.notation import MAX_LAT_DEG, MAX_LON_DEG, lat_lon_errors, parse_point_string
 
 FloatArray = npt.NDArray[np.float64]
 MAX_ID_LENGTH = 200
@@ -42,114 +46,6 @@ class PointBatch:
         return int(self.lon.size)
 
 
-# -- strings --------------------------------------------------------------------------
-
-_NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
-_DECIMAL_PAIR = re.compile(rf"^\s*({_NUMBER})\s*[,;\s]\s*({_NUMBER})\s*$")
-_MGRS = re.compile(r"^\d{1,2}[C-HJ-NP-X][A-HJ-NP-Z]{2}(\d{2}){0,5}$")
-
-
-def _coordinate(text: str, positive: str, negative: str, label: str) -> float:
-    """One DMS/decimal coordinate with an optional hemisphere letter."""
-    letters = re.findall(r"[NSEW]", text)
-    if len(letters) > 1:
-        raise ValueError(f"{label} has more than one hemisphere letter")
-    sign = 1.0
-    if letters:
-        if letters[0] not in (positive, negative):
-            raise ValueError(f"{label} cannot take hemisphere {letters[0]}")
-        sign = -1.0 if letters[0] == negative else 1.0
-    numbers = re.findall(r"\d+(?:\.\d+)?", text.replace(",", "."))
-    if not 1 <= len(numbers) <= 3:
-        raise ValueError(f"{label} must be degrees, optionally with minutes and seconds")
-    if "-" in text:
-        if letters:
-            raise ValueError(f"{label} has both a minus sign and a hemisphere")
-        sign = -sign
-    parts = [float(n) for n in numbers]
-    for name, value in zip(("minutes", "seconds"), parts[1:], strict=False):
-        if value >= 60:
-            raise ValueError(f"{label} {name} must be below 60")
-    return sign * (parts[0] + sum(p / 60**i for i, p in enumerate(parts[1:], start=1)))
-
-
-def _split_halves(text: str) -> tuple[str, str]:
-    """Split a DMS string into its latitude and longitude halves."""
-    # After a latitude hemisphere letter (N/S) the longitude begins.
-    match = re.search(r"[NS]", text)
-    if match and text[: match.start()].strip() and re.search(r"\d", text[match.end() :]):
-        return text[: match.end()], text[match.end() :]
-    if match and not text[: match.start()].strip():  # "N33 30 21 E38 37 04"
-        rest = text[match.end() :]
-        split = re.search(r"[EW]", rest)
-        if split:
-            return text[: match.end()] + rest[: split.start()], rest[split.start() :]
-    for separator in (",", ";", "/"):
-        if text.count(separator) == 1:
-            left, right = text.split(separator)
-            return left, right
-    raise ValueError(
-        "cannot tell where latitude ends and longitude starts; separate them with a comma"
-    )
-
-
-def parse_point_string(text: str) -> tuple[float, float, float | None]:
-    """``(lat, lon, implied_accuracy_m)`` from a pasted string (see module docs)."""
-    if len(text) > 200:
-        raise ValueError("a point string is at most 200 characters")
-    compact = re.sub(r"\s+", "", text).upper()
-    if _MGRS.match(compact):
-        return _parse_mgrs(compact)
-    decimal = _DECIMAL_PAIR.match(text)
-    if decimal:
-        lat, lon = (float(g.replace(",", ".")) for g in decimal.groups())
-        return lat, lon, None
-    cleaned = (
-        text.replace("°", " ")
-        .replace("º", " ")
-        .replace("˚", " ")
-        .replace("′", " ")
-        .replace("’", " ")
-        .replace("'", " ")
-        .replace("″", " ")
-        .replace('"', " ")
-        .replace("”", " ")
-    )
-    cleaned = re.sub(r"(?<=\d)\s*[dms](?![a-z])", " ", cleaned)
-    cleaned = re.sub(
-        r"\b(north|south|east|west)\b", lambda m: m.group(1)[0].upper(), cleaned, flags=re.I
-    )
-    cleaned = re.sub(r"(?<=[\d\s])([nsew])\b", lambda m: m.group(1).upper(), cleaned)
-    if not re.fullmatch(r"[\d\s.,;/+\-NSEW]*", cleaned):
-        raise ValueError(
-            "not a coordinate: use '33.5, 38.6' (lat, lon), "
-            "DMS like 33°30'21\"N 38°37'04\"E, or MGRS"
-        )
-    lat_text, lon_text = _split_halves(cleaned.strip())
-    lat = _coordinate(lat_text, "N", "S", "latitude")
-    lon = _coordinate(lon_text, "E", "W", "longitude")
-    return lat, lon, None
-
-
-def _parse_mgrs(compact: str) -> tuple[float, float, float | None]:
-    prefix = re.match(r"^\d{1,2}[A-Z]{3}", compact)
-    assert prefix is not None  # guaranteed by _MGRS
-    digits = compact[prefix.end() :]
-    precision = len(digits) // 2
-    easting, northing = digits[:precision], digits[precision:]
-    if precision < 5:
-        # The reference names the south-west corner of a square of 10^(5-p) m; one more
-        # digit of 5 on each axis moves to its centre.
-        easting, northing = easting + "5", northing + "5"
-    try:
-        lat, lon = mgrs_lib.MGRS().toLatLon(prefix.group() + easting + northing)
-    except Exception as err:  # the library raises bare Exceptions for bad references
-        raise ValueError(f"not a valid MGRS reference: {err}") from None
-    square_m = 10.0 ** (5 - precision)
-    implied = 0.0 if precision == 5 else square_m * math.sqrt(2) / 2
-    return float(lat), float(lon), implied
-
-
 # -- one point ------------------------------------------------------------------------
 
 
@@ -164,14 +60,10 @@ def _number(value: Any, name: str, errors: dict[str, list[str]]) -> float | None
 
 
 def check_lat_lon(lat: float, lon: float, errors: dict[str, list[str]], prefix: str = "") -> None:
-    """Range checks with a hint when latitude and longitude look swapped."""
-    if not -90.0 <= lat <= 90.0:
-        hint = " lat and lon may be swapped." if -90.0 <= lon <= 90.0 and abs(lat) <= 180 else ""
-        errors.setdefault(f"{prefix}lat", []).append(
-            f"Latitude {lat} is outside [-90, 90].{hint}".strip()
-        )
-    if not -180.0 <= lon <= 180.0:
-        errors.setdefault(f"{prefix}lon", []).append(f"Longitude {lon} is outside [-180, 180].")
+    """Range checks (:func:`schemas.notation.lat_lon_errors`, with its swap hint), added to
+    ``errors`` under ``{prefix}lat`` and ``{prefix}lon``."""
+    for axis, message in lat_lon_errors(lat, lon).items():
+        errors.setdefault(f"{prefix}{axis}", []).append(message)
 
 
 def parse_point(value: Any) -> dict[str, Any]:
@@ -318,17 +210,18 @@ def _check_ranges(
     prefix: str,
     columnar: bool,
 ) -> None:
-    bad_lat = np.nonzero(np.abs(lat) > 90.0)[0][:MAX_REPORTED_ERRORS]
-    bad_lon = np.nonzero(np.abs(lon) > 180.0)[0][:MAX_REPORTED_ERRORS]
+    """Errors for the first points out of range (or with a negative accuracy): found by
+    numpy over the arrays, each worded by :func:`schemas.notation.lat_lon_errors`. NaN is
+    the callers' to report."""
+    bad_lat = np.nonzero(np.abs(lat) > MAX_LAT_DEG)[0][:MAX_REPORTED_ERRORS]
+    bad_lon = np.nonzero(np.abs(lon) > MAX_LON_DEG)[0][:MAX_REPORTED_ERRORS]
     bad_acc = np.nonzero(accuracy < 0)[0][:MAX_REPORTED_ERRORS]
     for i in bad_lat:
         key = f"{prefix}.lat.{i}" if columnar else f"{prefix}.{i}.lat"
-        swapped = abs(lon[i]) <= 90.0 and abs(lat[i]) <= 180.0
-        hint = " lat and lon may be swapped." if swapped else ""
-        errors[key] = [f"Latitude {lat[i]} is outside [-90, 90].{hint}".strip()]
+        errors[key] = [lat_lon_errors(lat[i], lon[i])["lat"]]
     for i in bad_lon:
         key = f"{prefix}.lon.{i}" if columnar else f"{prefix}.{i}.lon"
-        errors[key] = [f"Longitude {lon[i]} is outside [-180, 180]."]
+        errors[key] = [lat_lon_errors(lat[i], lon[i])["lon"]]
     for i in bad_acc:
         key = f"{prefix}.accuracy_m.{i}" if columnar else f"{prefix}.{i}.accuracy_m"
         errors[key] = ["Must not be negative."]

@@ -482,16 +482,16 @@ def annotate(
     except AnnotateError as err:
         fail(str(err), EXIT_BAD_INPUT)
     options = Options(
-        lat_col,
-        lon_col,
-        coord_col,
-        [t.strip() for t in distance_to.split(",") if t.strip()],
-        list(zones) or None,
-        at,
-        strict,
-        chunk_size,
-        jobs,
-        encoding,
+        lat_col=lat_col,
+        lon_col=lon_col,
+        coord_col=coord_col,
+        distance_to=[t.strip() for t in distance_to.split(",") if t.strip()],
+        zones=list(zones) or None,
+        at=at,
+        strict=strict,
+        chunk_size=chunk_size,
+        workers=jobs,
+        encoding=encoding,
     )
     show_progress = output != "-" and sys.stderr.isatty()
     with connect(ctx) as gc, output_file(output) as stream:
