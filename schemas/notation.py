@@ -174,10 +174,8 @@ def _parse_mgrs(compact: str) -> tuple[float, float, float | None]:
     digits = compact[prefix.end() :]
     precision = len(digits) // 2
     easting, northing = digits[:precision], digits[precision:]
-    if precision < 5:
-        # The reference names the south-west corner of a square of 10^(5-p) m; one more
-        # digit of 5 on each axis moves to its centre.
-        easting, northing = easting + "5", northing + "5"
+    # The reference names a square of 10^(5-p) m by its south-west corner; the mgrs
+    # library answers with the square's centre (checked against pyproj's UTM in the tests).
     try:
         lat, lon = mgrs_lib.MGRS().toLatLon(prefix.group() + easting + northing)
     except Exception as err:  # the library raises bare Exceptions for bad references

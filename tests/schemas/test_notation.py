@@ -84,12 +84,6 @@ def test_southern_and_western_hemispheres_are_negative() -> None:
 
 #: WGS84 to UTM zone 37N (easting, northing in metres): an oracle for MGRS in zone 37.
 TO_UTM_37N = Transformer.from_crs("EPSG:4326", "EPSG:32637", always_xy=True)
-COARSE_MGRS_IS_OFF_CENTRE = pytest.mark.xfail(
-    strict=True,
-    reason="the mgrs library already returns a square's centre, and parse_point_string "
-    "appends a 5 to each axis as well: the point lands half a finer square north-east of "
-    "the centre (5 m for 100 m squares, 500 m for 10 km squares)",
-)
 
 
 @pytest.mark.parametrize(
@@ -99,16 +93,8 @@ COARSE_MGRS_IS_OFF_CENTRE = pytest.mark.xfail(
         # names a square by its south-west corner; the point is the square's centre, and
         # a coarser square carries its half-diagonal as accuracy.
         ("37SDT6450107427", 464501.5, 3707427.5, 0.0),
-        pytest.param(
-            "37S DT 645 074",
-            464550.0,
-            3707450.0,
-            50 * math.sqrt(2),
-            marks=COARSE_MGRS_IS_OFF_CENTRE,
-        ),
-        pytest.param(
-            "37sdt60", 465000.0, 3705000.0, 5000 * math.sqrt(2), marks=COARSE_MGRS_IS_OFF_CENTRE
-        ),
+        ("37S DT 645 074", 464550.0, 3707450.0, 50 * math.sqrt(2)),
+        ("37sdt60", 465000.0, 3705000.0, 5000 * math.sqrt(2)),
     ],
 )
 def test_mgrs_is_the_centre_of_its_square(
