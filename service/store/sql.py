@@ -154,12 +154,12 @@ class SqlStore:
         SQLAlchemy URL (``sqlite:///…`` or ``postgresql://…``).
     seed_dir : Path, optional
         Folder of GeoJSON loaded as data version 1 when the database is empty (default: the
-        shipped ``geodata/``).
+        shipped ``geodata/``); read only then.
     """
 
     def __init__(self, url: str, seed_dir: Path | None = None) -> None:
         self.engine = make_engine(url)
-        prepare(self.engine, load_reference_documents(seed_dir))
+        prepare(self.engine, lambda: load_reference_documents(seed_dir))
         self._lock = threading.Lock()
         self._latest: ReferenceSet | None = None
         self._history_cache: OrderedDict[int, ReferenceSet] = OrderedDict()
