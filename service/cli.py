@@ -14,17 +14,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
-import requests
-from marshmallow import ValidationError
 
-from schemas.base import message_lines
-from schemas.point import parse_point
-from schemas.units import UNITS, parse_length
-from service.annotate import FORMATS, AnnotateError, Options, annotate_file, detect_format
-from service.client import Geocheck, GeocheckError, LocalGeocheck, RemoteGeocheck
+# Only click is imported here, so that `geocheck distance …` run in a script's loop pays
+# for what its command needs and no more: each command imports its own modules, requests
+# only with --server (tests/test_cli.py checks what the command and a local answer import).
+if TYPE_CHECKING:
+    from marshmallow import ValidationError
+
+    from service.client import LocalGeocheck, RemoteGeocheck
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -64,17 +64,27 @@ def output_file(name: str) -> Iterator[IO[str]]:
 
 
 @contextmanager
-def connect(ctx: click.Context) -> Iterator[Geocheck]:
+def connect(ctx: click.Context) -> Iterator[LocalGeocheck | RemoteGeocheck]:
     """The local store, or the server named by --server, for one command."""
+    from service.client import GeocheckError
+
     options = ctx.obj
     client: LocalGeocheck | RemoteGeocheck
-    try:
-        if options["server"]:
-            client = RemoteGeocheck(options["server"], token=options["token"])
-        else:
+    network_errors: tuple[type[Exception], ...] = ()
+    if options["server"]:
+        import requests
+
+        from service.client import RemoteGeocheck
+
+        network_errors = (requests.RequestException,)
+        client = RemoteGeocheck(options["server"], token=options["token"])
+    else:
+        from service.client import LocalGeocheck
+
+        try:
             client = LocalGeocheck(options["database"])
-    except Exception as err:  # the store could not be opened: say so in one line
-        fail(f"cannot open the local store: {err}")
+        except Exception as err:  # the store could not be opened: say so in one line
+            fail(f"cannot open the local store: {err}")
     try:
         yield client
     except GeocheckError as err:
@@ -89,10 +99,17 @@ def connect(ctx: click.Context) -> Iterator[Geocheck]:
             else EXIT_ERROR
         )
         fail(f"{err}{' (' + fields + ')' if fields and fields not in str(err) else ''}", code)
-    except requests.RequestException as err:
+    except network_errors as err:
         fail(f"cannot reach {options['server']}: {type(err).__name__}")
     finally:
         client.close()
+
+
+#: Length units of ``--units`` (the keys of ``schemas.units.UNITS``, which would import
+#: marshmallow; a test checks they agree).
+UNIT_NAMES = ("km", "m", "mi", "nmi")
+#: Formats of ``annotate --format`` (``service.annotate.FORMATS``, checked by a test).
+ANNOTATE_FORMATS = ("csv", "ndjson", "geojson")
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,7 +118,7 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
     return click.option(
         "--units",
-        type=click.Choice(sorted(UNITS)),
+        type=click.Choice(UNIT_NAMES),
         default="m",
         show_default=True,
         help="Units for lengths in tables.",
@@ -139,15 +156,23 @@ def _numeric(text: str) -> bool:
 
 
 def length(metres: float | None, units: str) -> float | None:
+    from schemas.units import UNITS
+
     return None if metres is None else metres / UNITS[units]
 
 
 def _message(err: ValidationError) -> str:
+    from schemas.base import message_lines
+
     return "; ".join(message_lines(err.messages))
 
 
 def point_argument(text: str) -> Any:
     """A point as typed: a coordinate in any accepted form, else passed on as a site name."""
+    from marshmallow import ValidationError
+
+    from schemas.point import parse_point
+
     try:
         return parse_point(text)
     except ValidationError:
@@ -189,9 +214,19 @@ def serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--access-logfile",
         "-",
-        "service:create_app()",
+        "service.cli:serving_app()",
     ]
     os.execv(sys.executable, arguments)
+
+
+def serving_app() -> Any:
+    """The app each gunicorn worker of ``serve`` builds: one BLAS thread in the worker
+    (see :func:`service.config.limit_blas_threads`), then :func:`service.create_app`."""
+    from service import create_app
+    from service.config import limit_blas_threads
+
+    limit_blas_threads()
+    return create_app()
 
 
 @main.command()
@@ -218,14 +253,16 @@ def check(
     units: str,
 ) -> None:
     """Is each POINT inside the zones? Points: "33.9, 38.2", DMS, MGRS."""
+    from marshmallow import ValidationError
+
+    from schemas.point import parse_point
+
     parsed = []
     for text in points:
         try:
             point = parse_point(text)
         except ValidationError as err:
-            fail(
-                f"{text!r} is not a point: {'; '.join(message_lines(err.messages))}", EXIT_BAD_INPUT
-            )
+            fail(f"{text!r} is not a point: {_message(err)}", EXIT_BAD_INPUT)
         if accuracy is not None:
             point["accuracy_m"] = accuracy
         point["id"] = text
@@ -307,10 +344,14 @@ def nearby(
     ctx: click.Context, point: str, radius: str, kind: str | None, as_json: bool, units: str
 ) -> None:
     """Features within RADIUS of POINT (a point or a site), nearest first."""
+    from marshmallow import ValidationError
+
+    from schemas.units import parse_length
+
     try:
         parse_length(radius)
     except ValidationError as err:
-        fail(f"--radius: {'; '.join(message_lines(err.messages))}", EXIT_BAD_INPUT)
+        fail(f"--radius: {_message(err)}", EXIT_BAD_INPUT)
     with connect(ctx) as gc:
         answer = gc.nearby(point, radius, kind=kind)
     if as_json:
@@ -429,7 +470,7 @@ def export(ctx: click.Context, output: Path | None) -> None:
 )
 @click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file extension."
+    "--format", "fmt", type=click.Choice(ANNOTATE_FORMATS), help="Default: from the file extension."
 )
 @click.option("--lat-col", help="Latitude column (default: lat, latitude, y, …).")
 @click.option("--lon-col", help="Longitude column (default: lon, lng, longitude, x, …).")
@@ -477,6 +518,10 @@ def annotate(
     jobs: int,
 ) -> None:
     """Add verdicts and distances to every row of a CSV, NDJSON or GeoJSON file."""
+    from service.annotate import AnnotateError, Options, annotate_file, detect_format
+    from service.config import limit_blas_threads
+
+    limit_blas_threads()  # see there: BLAS threads would take CPU from annotate's own
     try:
         kind = detect_format(source, fmt)
     except AnnotateError as err:
