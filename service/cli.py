@@ -13,18 +13,20 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import click
-import requests
-from marshmallow import ValidationError
+from click.core import ParameterSource
 
-from schemas.base import message_lines
-from schemas.point import parse_point
-from schemas.units import UNITS, parse_length
-from service.annotate import FORMATS, AnnotateError, Options, annotate_file, detect_format
-from service.client import Geocheck, GeocheckError, LocalGeocheck, RemoteGeocheck
+# Only click is imported here, so that `geocheck distance …` run in a script's loop pays
+# for what its command needs and no more: each command imports its own modules, requests
+# only with --server (tests/test_cli.py checks what the command and a local answer import).
+if TYPE_CHECKING:
+    from marshmallow import ValidationError
+
+    from service.client import LocalGeocheck, RemoteGeocheck
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -64,17 +66,27 @@ def output_file(name: str) -> Iterator[IO[str]]:
 
 
 @contextmanager
-def connect(ctx: click.Context) -> Iterator[Geocheck]:
+def connect(ctx: click.Context) -> Iterator[LocalGeocheck | RemoteGeocheck]:
     """The local store, or the server named by --server, for one command."""
-    options = ctx.obj
+    from service.client import GeocheckError
+
+    options = ctx.ensure_object(GlobalOptions)
     client: LocalGeocheck | RemoteGeocheck
-    try:
-        if options["server"]:
-            client = RemoteGeocheck(options["server"], token=options["token"])
-        else:
-            client = LocalGeocheck(options["database"])
-    except Exception as err:  # the store could not be opened: say so in one line
-        fail(f"cannot open the local store: {err}")
+    network_errors: tuple[type[Exception], ...] = ()
+    if options.server:
+        import requests
+
+        from service.client import RemoteGeocheck
+
+        network_errors = (requests.RequestException,)
+        client = RemoteGeocheck(options.server, token=options.token)
+    else:
+        from service.client import LocalGeocheck
+
+        try:
+            client = LocalGeocheck(options.database)
+        except Exception as err:  # the store could not be opened: say so in one line
+            fail(f"cannot open the local store: {err}")
     try:
         yield client
     except GeocheckError as err:
@@ -89,10 +101,17 @@ def connect(ctx: click.Context) -> Iterator[Geocheck]:
             else EXIT_ERROR
         )
         fail(f"{err}{' (' + fields + ')' if fields and fields not in str(err) else ''}", code)
-    except requests.RequestException as err:
-        fail(f"cannot reach {options['server']}: {type(err).__name__}")
+    except network_errors as err:
+        fail(f"cannot reach {options.server}: {type(err).__name__}")
     finally:
         client.close()
+
+
+#: Length units of ``--units`` (the keys of ``schemas.units.UNITS``, which would import
+#: marshmallow; a test checks they agree).
+UNIT_NAMES = ("km", "m", "mi", "nmi")
+#: Formats of ``annotate --format`` (``service.annotate.FORMATS``, checked by a test).
+ANNOTATE_FORMATS = ("csv", "ndjson", "geojson")
 
 
 def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,7 +120,7 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
     return click.option(
         "--units",
-        type=click.Choice(sorted(UNITS)),
+        type=click.Choice(UNIT_NAMES),
         default="m",
         show_default=True,
         help="Units for lengths in tables.",
@@ -139,46 +158,127 @@ def _numeric(text: str) -> bool:
 
 
 def length(metres: float | None, units: str) -> float | None:
+    from schemas.units import UNITS
+
     return None if metres is None else metres / UNITS[units]
 
 
 def _message(err: ValidationError) -> str:
+    from schemas.base import message_lines
+
     return "; ".join(message_lines(err.messages))
 
 
 def point_argument(text: str) -> Any:
     """A point as typed: a coordinate in any accepted form, else passed on as a site name."""
+    from marshmallow import ValidationError
+
+    from schemas.point import parse_point
+
     try:
         return parse_point(text)
     except ValidationError:
         return text
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--server",
-    envvar="GEOCHECK_SERVER",
-    help="Ask this running service instead of the local store.",
+@dataclass
+class GlobalOptions:
+    """The group's options, wherever they were typed: ``geocheck --server URL distance …``
+    and ``geocheck distance … --server URL`` mean the same (see :func:`global_options`)."""
+
+    #: Options whose values are never repeated back (in an error message, say).
+    SECRET: ClassVar[frozenset[str]] = frozenset({"token"})
+
+    server: str | None = None
+    token: str | None = None
+    database: str | None = None
+    #: The options typed on the command line, with their values.
+    typed: dict[str, str] = field(default_factory=dict)
+
+
+def _take_global(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Store a global option in the command's :class:`GlobalOptions` (``ctx.obj``, shared
+    by the group and its command). Typed values win over the environment; the same
+    option typed before and after the command must agree."""
+    options = ctx.ensure_object(GlobalOptions)
+    name = param.name
+    assert name is not None
+    if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+        assert value is not None
+        earlier = options.typed.get(name)
+        if earlier is not None and earlier != value:
+            values = "" if name in options.SECRET else f": {earlier!r} and {value!r}"
+            raise click.UsageError(
+                f"{param.opts[0]} was given twice with different values{values}.", ctx
+            )
+        options.typed[name] = value
+        setattr(options, name, value)
+    elif name not in options.typed and value is not None:
+        setattr(options, name, value)  # from the environment
+
+
+def _global_option(name: str, metavar: str, envvar: str, text: str) -> Any:
+    return click.option(
+        name,
+        metavar=metavar,
+        envvar=envvar,
+        show_envvar=True,
+        expose_value=False,  # stored by the callback in GlobalOptions instead
+        callback=_take_global,
+        help=text,
+    )
+
+
+#: The group's options; :func:`global_options` adds them to the group and to every command.
+GLOBAL_OPTIONS = [
+    _global_option(
+        "--server", "URL", "GEOCHECK_SERVER", "Ask this running service instead of the local store."
+    ),
+    _global_option("--token", "TOKEN", "GEOCHECK_TOKEN", "Bearer token for writes to a server."),
+    _global_option(
+        "--database",
+        "URL",
+        "GEOCHECK_DATABASE_URL",
+        "Local store URL (default: the instance SQLite file).",
+    ),
+]
+
+
+def global_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The group's options, accepted before the command's name and after it: added to
+    ``main`` and to every command alike, each storing into :class:`GlobalOptions`."""
+    for option in reversed(GLOBAL_OPTIONS):
+        command = option(command)
+    return command
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="--server, --token and --database may also follow the command's name.",
 )
-@click.option("--token", envvar="GEOCHECK_TOKEN", help="Bearer token for writes to a server.")
-@click.option(
-    "--database",
-    envvar="GEOCHECK_DATABASE_URL",
-    help="Local store URL (default: the instance SQLite file).",
-)
+@global_options
 @click.version_option(package_name="geocheck")
 @click.pass_context
-def main(ctx: click.Context, server: str | None, token: str | None, database: str | None) -> None:
+def main(ctx: click.Context) -> None:
     """Exact geodesic rule checks on WGS84: zones, distances, reference places."""
-    ctx.obj = {"server": server, "token": token, "database": database}
+    ctx.ensure_object(GlobalOptions)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the HTTP API with gunicorn (what `make run` runs)."""
+@global_options
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API with gunicorn (what `make run` runs), from --database if given."""
+    options = ctx.ensure_object(GlobalOptions)
+    for name in ("server", "token"):
+        if name in options.typed:
+            fail(f"serve does not take --{name} (it serves the store)", EXIT_BAD_INPUT)
+    environment = dict(os.environ)
+    if options.database:
+        environment["GEOCHECK_DATABASE_URL"] = options.database
     arguments = [
         sys.executable,
         "-m",
@@ -189,9 +289,19 @@ def serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--access-logfile",
         "-",
-        "service:create_app()",
+        "service.cli:serving_app()",
     ]
-    os.execv(sys.executable, arguments)
+    os.execve(sys.executable, arguments, environment)
+
+
+def serving_app() -> Any:
+    """The app each gunicorn worker of ``serve`` builds: one BLAS thread in the worker
+    (see :func:`service.config.limit_blas_threads`), then :func:`service.create_app`."""
+    from service import create_app
+    from service.config import limit_blas_threads
+
+    limit_blas_threads()
+    return create_app()
 
 
 @main.command()
@@ -206,6 +316,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--at", help="Answer for this time (RFC 3339 or a date).")
 @click.option("--fail-inside", is_flag=True, help="Exit 3 if any point is inside a zone.")
 @output_options
+@global_options
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -218,14 +329,16 @@ def check(
     units: str,
 ) -> None:
     """Is each POINT inside the zones? Points: "33.9, 38.2", DMS, MGRS."""
+    from marshmallow import ValidationError
+
+    from schemas.point import parse_point
+
     parsed = []
     for text in points:
         try:
             point = parse_point(text)
         except ValidationError as err:
-            fail(
-                f"{text!r} is not a point: {'; '.join(message_lines(err.messages))}", EXIT_BAD_INPUT
-            )
+            fail(f"{text!r} is not a point: {_message(err)}", EXIT_BAD_INPUT)
         if accuracy is not None:
             point["accuracy_m"] = accuracy
         point["id"] = text
@@ -268,6 +381,7 @@ def check(
 @click.argument("to")
 @click.option("--at", help="Answer for this time (RFC 3339 or a date).")
 @output_options
+@global_options
 @click.pass_context
 def distance(
     ctx: click.Context, origin: str, to: str, at: str | None, as_json: bool, units: str
@@ -302,15 +416,20 @@ def distance(
 @click.option("--radius", default="100km", show_default=True, help="e.g. 60km, 34mi, 55000m")
 @click.option("--kind", type=click.Choice(["site", "route", "area", "zone"]))
 @output_options
+@global_options
 @click.pass_context
 def nearby(
     ctx: click.Context, point: str, radius: str, kind: str | None, as_json: bool, units: str
 ) -> None:
     """Features within RADIUS of POINT (a point or a site), nearest first."""
+    from marshmallow import ValidationError
+
+    from schemas.units import parse_length
+
     try:
         parse_length(radius)
     except ValidationError as err:
-        fail(f"--radius: {'; '.join(message_lines(err.messages))}", EXIT_BAD_INPUT)
+        fail(f"--radius: {_message(err)}", EXIT_BAD_INPUT)
     with connect(ctx) as gc:
         answer = gc.nearby(point, radius, kind=kind)
     if as_json:
@@ -330,6 +449,7 @@ def nearby(
 @click.option("--azimuth", required=True, help="Degrees from north, or SW, north-east, …")
 @click.option("--distance", "dist", required=True, help="e.g. 60km, 34mi")
 @output_options
+@global_options
 @click.pass_context
 def destination(
     ctx: click.Context, origin: str, azimuth: str, dist: str, as_json: bool, units: str
@@ -361,6 +481,7 @@ def destination(
 @click.argument("feature_id", required=False)
 @click.option("--kind", type=click.Choice(["site", "route", "area", "zone"]))
 @click.option("--json", "as_json", is_flag=True, help="Print the GeoJSON.")
+@global_options
 @click.pass_context
 def features(ctx: click.Context, feature_id: str | None, kind: str | None, as_json: bool) -> None:
     """List the reference features, or show one by id or alias."""
@@ -395,6 +516,7 @@ def features(ctx: click.Context, feature_id: str | None, kind: str | None, as_js
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@global_options
 @click.pass_context
 def load(ctx: click.Context, file: Path) -> None:
     """Load a GeoJSON FeatureCollection into the store, all or nothing."""
@@ -403,7 +525,7 @@ def load(ctx: click.Context, file: Path) -> None:
     except ValueError as err:
         fail(f"{file.name} is not valid JSON: {err}", EXIT_BAD_INPUT)
     with connect(ctx) as gc:
-        answer = gc.load(collection, token=ctx.obj["token"])
+        answer = gc.load(collection, token=ctx.ensure_object(GlobalOptions).token)
     click.echo(f"loaded {len(answer['written'])} features; data version {answer['data_version']}")
 
 
@@ -414,6 +536,7 @@ def load(ctx: click.Context, file: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (default stdout).",
 )
+@global_options
 @click.pass_context
 def export(ctx: click.Context, output: Path | None) -> None:
     """Write every feature in force as a FeatureCollection that `load` accepts."""
@@ -429,7 +552,7 @@ def export(ctx: click.Context, output: Path | None) -> None:
 )
 @click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), help="Default: from the file extension."
+    "--format", "fmt", type=click.Choice(ANNOTATE_FORMATS), help="Default: from the file extension."
 )
 @click.option("--lat-col", help="Latitude column (default: lat, latitude, y, …).")
 @click.option("--lon-col", help="Longitude column (default: lon, lng, longitude, x, …).")
@@ -459,6 +582,7 @@ def export(ctx: click.Context, output: Path | None) -> None:
     type=click.IntRange(0, 64),
     help="Threads computing chunks (default 0: one per CPU, at most 3; with --server, 1).",
 )
+@global_options
 @click.pass_context
 def annotate(
     ctx: click.Context,
@@ -477,6 +601,10 @@ def annotate(
     jobs: int,
 ) -> None:
     """Add verdicts and distances to every row of a CSV, NDJSON or GeoJSON file."""
+    from service.annotate import AnnotateError, Options, annotate_file, detect_format
+    from service.config import limit_blas_threads
+
+    limit_blas_threads()  # see there: BLAS threads would take CPU from annotate's own
     try:
         kind = detect_format(source, fmt)
     except AnnotateError as err:

@@ -58,8 +58,8 @@ class ServiceProcess:
             try:
                 if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or workers still booting (the socket queues)
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self._log.seek(0)
                 tail = self._log.read().decode(errors="replace")[-2000:]

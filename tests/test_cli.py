@@ -4,9 +4,12 @@ from a running server."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 
 from service.cli import EXIT_BAD_INPUT, EXIT_INSIDE, main
 from tests.conftest import WRITER
-from tests.e2e_server import service
+from tests.e2e_server import REPO, service
 
 
 @pytest.fixture
@@ -208,6 +211,27 @@ def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) 
             outputs.append(target.read_text())
         assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
 
+        # The group's options after the command, or in the middle, mean the same; a typed
+        # --server wins over GEOCHECK_SERVER wherever it is typed.
+        unreachable = {"GEOCHECK_SERVER": "http://127.0.0.1:9"}
+        for question in questions:
+            before = CliRunner().invoke(main, ["--server", server.url, *question])
+            after = CliRunner(env=unreachable).invoke(main, [*question, "--server", server.url])
+            between = [question[0], "--server", server.url, *question[1:]]
+            middle = CliRunner().invoke(main, between)
+            assert before.exit_code == 0 and before.output == after.output == middle.output
+        exported = tmp_path / "reference.geojson"
+        assert run(database, "export", "-o", str(exported)).exit_code == 0
+        load = ["load", str(exported)]
+        for token in ("not-the-token", WRITER):  # refused both ways alike, then accepted
+            before = CliRunner().invoke(main, ["--server", server.url, "--token", token, *load])
+            after = CliRunner().invoke(main, [*load, "--token", token, "--server", server.url])
+            assert before.exit_code == after.exit_code == (0 if token == WRITER else 1)
+            if token != WRITER:
+                assert before.output == after.output and "token" in before.output.lower()
+            else:
+                assert "loaded 18 features" in before.output and "loaded 18" in after.output
+
 
 WORDS = st.sampled_from(
     [
@@ -243,6 +267,7 @@ WORDS = st.sampled_from(
         "--accuracy",
         "--fail-inside",
         "--zone",
+        "--token",
     ]
 )
 
@@ -262,3 +287,162 @@ def test_any_arguments_end_in_an_answer_or_one_line(
     assert result.exit_code in (0, 1, 2, 3)
     if result.exit_code:
         assert "Traceback" not in result.output
+
+
+def test_choices_spelled_out_here_agree_with_their_sources() -> None:
+    from schemas.units import UNITS
+    from service.annotate import FORMATS
+    from service.cli import ANNOTATE_FORMATS, UNIT_NAMES
+
+    assert tuple(sorted(UNITS)) == UNIT_NAMES
+    assert FORMATS == ANNOTATE_FORMATS
+
+
+HEAVY = {"numpy", "marshmallow", "sqlalchemy", "alembic", "flask", "werkzeug", "requests"}
+
+
+def _imported_by(script: str) -> set[str]:
+    """The top-level packages among HEAVY that ``script`` leaves imported, run in a fresh
+    interpreter."""
+    probe = f"{script}\nimport sys\nprint(' '.join({{m.split('.')[0] for m in sys.modules}}))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.split()) & HEAVY
+
+
+def test_the_command_itself_imports_only_click() -> None:
+    assert _imported_by("import service.cli") == set()
+
+
+def test_a_local_answer_imports_no_web_framework_migrations_orm_or_http(database: str) -> None:
+    run(database, "features")  # created, migrated and seeded here, outside the probe
+    imported = _imported_by(
+        "from service.cli import main\n"
+        f"main(['--database', {database!r}, 'distance', 'Palmyra', 'palmyra-damascus-highway',"
+        " '--json'], standalone_mode=False)"
+    )
+    assert imported <= {"numpy", "marshmallow"}
+
+
+def test_blas_threads_are_limited_by_serve_and_annotate_only(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service
+    import service.config
+    from service.cli import serving_app
+
+    calls: list[str] = []
+    monkeypatch.setattr(service.config, "limit_blas_threads", lambda: calls.append("limit"))
+    monkeypatch.setattr(service, "create_app", lambda: calls.append("app"))
+    serving_app()  # what each gunicorn worker of `geocheck serve` runs
+    assert calls == ["limit", "app"]
+    source = tmp_path / "events.csv"
+    _events(source)
+    assert run(database, "annotate", str(source), "-o", str(tmp_path / "out.csv")).exit_code == 0
+    assert calls == ["limit", "app", "limit"]
+    assert run(database, "distance", "Palmyra", "Tadmur").exit_code == 0
+    assert calls == ["limit", "app", "limit"]
+
+
+# -- the group's options, before or after the command -----------------------------------
+
+#: The group's own options (not --version): each must work after any command too.
+GLOBAL = [p for p in main.params if isinstance(p, click.Option) and not p.is_eager]
+
+#: Questions whose local output is the same from one run to the next (--at pinned).
+QUESTIONS = [
+    ["check", "--json", "--at", "2017-06-15", "33.9, 38.2", "33.5, 38.6"],
+    ["distance", "--at", "2017-06-15", "Palmyra", "palmyra-damascus-highway", "--json"],
+    ["distance", "--units", "km", "34.2, 37.8", "Tadmur"],
+    ["nearby", "34.2, 37.8", "--radius", "60km"],
+    ["destination", "Palmyra", "--azimuth", "SW", "--distance", "60km"],
+    ["features", "Tadmur"],
+    ["export"],
+]
+
+
+def test_the_group_has_the_global_options() -> None:
+    assert sorted(p.opts[0] for p in GLOBAL) == ["--database", "--server", "--token"]
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_takes_the_global_options_and_says_so(name: str) -> None:
+    command = main.commands[name]
+    assert {p.opts[0] for p in GLOBAL} <= {o for p in command.params for o in p.opts}
+    shown = CliRunner().invoke(main, [name, "--help"]).output
+    for option in GLOBAL:
+        assert option.opts[0] in shown and str(option.envvar) in shown
+    assert "may also follow the command" in CliRunner().invoke(main, ["--help"]).output
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: " ".join(q[:2]))
+def test_database_before_after_or_inside_the_command_gives_the_same_output(
+    database: str, question: list[str]
+) -> None:
+    before = CliRunner().invoke(main, ["--database", database, *question])
+    after = CliRunner().invoke(main, [*question, "--database", database])
+    middle = CliRunner().invoke(main, [question[0], "--database", database, *question[1:]])
+    assert before.exit_code == 0, before.output
+    assert before.output == after.output == middle.output
+
+
+def _corrected_copy(database: str, tmp_path: Path) -> str:
+    """Another store whose Palmyra has an uncertainty of 750 m."""
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    exported = tmp_path / "corrected.geojson"
+    assert run(database, "export", "-o", str(exported)).exit_code == 0
+    collection = json.loads(exported.read_text())
+    for feature in collection["features"]:
+        if feature["id"] == "palmyra":
+            feature["properties"]["uncertainty_m"] = 750
+    exported.write_text(json.dumps(collection))
+    assert run(other, "load", str(exported)).exit_code == 0
+    return other
+
+
+def test_typed_options_win_over_the_environment_wherever_typed(
+    database: str, tmp_path: Path
+) -> None:
+    other = _corrected_copy(database, tmp_path)
+    runner = CliRunner(env={"GEOCHECK_DATABASE_URL": database})
+    from_environment = runner.invoke(main, ["features", "palmyra"])
+    before = runner.invoke(main, ["--database", other, "features", "palmyra"])
+    after = runner.invoke(main, ["features", "palmyra", "--database", other])
+    assert from_environment.exit_code == before.exit_code == 0
+    assert "750" not in from_environment.output and "750" in before.output
+    assert before.output == after.output
+
+
+def test_an_option_given_twice_must_agree(database: str, tmp_path: Path) -> None:
+    again = run(database, "features", "palmyra", "--database", database)
+    assert again.exit_code == 0 and "palmyra" in again.output
+    other = _corrected_copy(database, tmp_path)
+    twice = run(database, "features", "palmyra", "--database", other)
+    assert twice.exit_code == EXIT_BAD_INPUT
+    assert "--database was given twice with different values" in twice.output
+    assert database in twice.output and other in twice.output
+    secret = CliRunner().invoke(
+        main, ["--token", "secret-one", "features", "--token", "secret-two", "--server", "x"]
+    )
+    assert secret.exit_code == EXIT_BAD_INPUT and "--token was given twice" in secret.output
+    assert "secret-" not in secret.output  # tokens are never repeated back
+
+
+def test_serve_takes_the_database_before_or_after_and_refuses_a_server(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[tuple[list[str], dict[str, str]]] = []
+
+    def execve(path: str, arguments: list[str], environment: dict[str, str]) -> None:
+        started.append((arguments, environment))
+
+    monkeypatch.setattr("os.execve", execve)  # never replace the test process
+    for arguments in (["--database", database, "serve"], ["serve", "--database", database]):
+        assert CliRunner().invoke(main, arguments).exit_code == 0
+    assert [e["GEOCHECK_DATABASE_URL"] for _, e in started] == [database, database]
+    assert all(a[-1] == "service.cli:serving_app()" for a, _ in started)
+    for arguments in (["--server", "http://x", "serve"], ["serve", "--token", "t"]):
+        refused = CliRunner().invoke(main, arguments)
+        assert refused.exit_code == EXIT_BAD_INPUT and "serve does not take" in refused.output
+    assert len(started) == 2

@@ -3,24 +3,25 @@
 SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL`` so that a commit
 is on disk before it is acknowledged; PostgreSQL is used as configured. Migrations run at
 start-up under a lock, so several workers starting at once migrate and seed exactly once.
+A store already at the newest revision and seeded is opened without the lock and without
+importing Alembic: one query for the revision, one for a first change.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, func, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from service.store.migrations import HEAD_REVISION
 from service.store.tables import changes, feature_versions
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -86,8 +87,24 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             conn.commit()
 
 
+def stored_revision(conn: Connection) -> str | None:
+    """The schema revision Alembic recorded in the database (None before the first
+    migration), read with SQLAlchemy alone."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    revisions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return revisions[0] if len(revisions) == 1 else None
+
+
+def _seeded(conn: Connection) -> bool:
+    return conn.execute(select(changes.c.data_version).limit(1)).first() is not None
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
+    from alembic import command  # only here: most starts find the schema current
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
@@ -95,23 +112,34 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def prepare(engine: Engine, seed: list[dict[str, Any]]) -> None:
-    """Migrate, then, on first start only, load ``seed`` (validated GeoJSON features) as
-    data version 1. Safe to call from several processes at once."""
+def prepare(engine: Engine, seed: Callable[[], list[dict[str, Any]]]) -> None:
+    """Migrate, then, on first start only, load ``seed()`` (validated GeoJSON features)
+    as data version 1. Safe to call from several processes at once.
+
+    A store at :data:`HEAD_REVISION` with data needs neither, and is left alone without
+    taking the lock; otherwise both steps run under the lock, each only if still needed.
+    """
+    with engine.connect() as conn:
+        if stored_revision(conn) == HEAD_REVISION and _seeded(conn):
+            return
     with _migration_lock(engine):
-        migrate(engine)
+        with engine.connect() as conn:
+            current = stored_revision(conn) == HEAD_REVISION
+        if not current:
+            migrate(engine)
         with engine.begin() as conn:
-            if conn.execute(select(func.count()).select_from(changes)).scalar_one():
+            if _seeded(conn):
                 return
+            documents = seed()
             result = conn.execute(
                 insert(changes).values(
                     written_by="seed",
                     written_at=datetime.now(UTC),
-                    summary=f"seeded {len(seed)} features from the reference set",
+                    summary=f"seeded {len(documents)} features from the reference set",
                 )
             )
             version = result.inserted_primary_key[0] if result.inserted_primary_key else 1
-            if seed:
+            if documents:
                 conn.execute(
                     insert(feature_versions),
                     [
@@ -122,6 +150,6 @@ def prepare(engine: Engine, seed: list[dict[str, Any]]) -> None:
                             "retired": False,
                             "body": json.dumps(body, ensure_ascii=False),
                         }
-                        for body in seed
+                        for body in documents
                     ],
                 )

@@ -10,25 +10,30 @@ store never holds an inconsistent state.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from typing import TYPE_CHECKING, Any
 
 from service.rules.reference import ReferenceSet
-from service.store.database import make_engine, prepare
 from service.store.errors import (
     ConflictError,
     NotFoundError,
     PreconditionFailedError,
     UnknownVersionError,
 )
-from service.store.seed import feature_from_document, load_reference_documents
-from service.store.tables import changes, feature_versions, write_lock
+from service.store.migrations import HEAD_REVISION
+from service.store.reading import ROWS_AT, DriverReader, feature_from_stored, sqlite_file
+
+# SQLAlchemy (and, through the seed, marshmallow) are imported where they are used: a
+# store already migrated and seeded is opened and read without them (see reading.py).
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 
 @dataclass(frozen=True)
@@ -56,68 +61,6 @@ class VersionRecord:
     document: dict[str, Any]
 
 
-class VersionProbe:
-    """Reads the store's data version on every request, cheaply.
-
-    Every request must see a write made a moment ago by any process, so the version is
-    read from the database each time; through SQLAlchemy that costs ~70 µs, on a plain
-    driver connection ~2 µs. This keeps one such connection (outside the pool, in
-    autocommit mode so each read sees the latest commit), shared under a lock and
-    reopened after any error.
-    """
-
-    QUERY = "SELECT max(data_version) FROM changes"
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._lock = threading.Lock()
-        self._connection: Any = None
-        database = engine.url.database
-        # An in-memory SQLite database exists only in the pool's one connection.
-        self._pooled_only = engine.dialect.name == "sqlite" and database in (None, "", ":memory:")
-
-    def _connect(self) -> Any:
-        dialect = self.engine.dialect
-        cargs, cparams = dialect.create_connect_args(self.engine.url)
-        connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
-        if self.engine.dialect.name != "sqlite":
-            connection.autocommit = True
-        return connection
-
-    def read(self) -> int:
-        if self._pooled_only:
-            with self.engine.connect() as conn:
-                return int(conn.execute(select(func.max(changes.c.data_version))).scalar_one() or 0)
-        with self._lock:
-            for attempt in (1, 2):
-                try:
-                    if self._connection is None:
-                        self._connection = self._connect()
-                    cursor = self._connection.cursor()
-                    try:
-                        cursor.execute(self.QUERY)
-                        row = cursor.fetchone()
-                    finally:
-                        cursor.close()
-                    return int(row[0] or 0)
-                except Exception:
-                    self.close_locked()
-                    if attempt == 2:
-                        raise
-        raise AssertionError("unreachable")
-
-    def close_locked(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            finally:
-                self._connection = None
-
-    def close(self) -> None:
-        with self._lock:
-            self.close_locked()
-
-
 class SqlStore:
     """Reference features in a SQL database, versioned.
 
@@ -127,27 +70,67 @@ class SqlStore:
         SQLAlchemy URL (``sqlite:///…`` or ``postgresql://…``).
     seed_dir : Path, optional
         Folder of GeoJSON loaded as data version 1 when the database is empty (default: the
-        shipped ``geodata/``).
+        shipped ``geodata/``); read only then.
+
+    Reads (the data version, the rows of a snapshot) go through one plain driver
+    connection; writes, history and migrations through SQLAlchemy, whose engine is made on
+    first use. A SQLite file already migrated and seeded is opened and read without
+    importing SQLAlchemy at all.
     """
 
     def __init__(self, url: str, seed_dir: Path | None = None) -> None:
-        self.engine = make_engine(url)
-        prepare(self.engine, load_reference_documents(seed_dir))
+        self.url = url
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self._lock = threading.Lock()
         self._latest: ReferenceSet | None = None
         self._history_cache: OrderedDict[int, ReferenceSet] = OrderedDict()
-        self._probe = VersionProbe(self.engine)
+        #: Where reads go; None for an in-memory database (read through the engine).
+        self._reader: DriverReader | None = None
+        path = sqlite_file(url)
+        if path is not None:
+            path = os.path.abspath(path)  # as SQLAlchemy's SQLite dialect opens it
+            connect = partial(sqlite3.connect, path, timeout=30, check_same_thread=False)
+            self._reader = DriverReader(connect, sqlite3.paramstyle)
+            if Path(path).is_file() and self._reader.ready(HEAD_REVISION):
+                return  # migrated and seeded: nothing to do, and no SQLAlchemy needed
+        from service.store.database import prepare
+        from service.store.seed import load_reference_documents
+
+        prepare(self.engine, lambda: load_reference_documents(seed_dir))
+        if self._reader is None:
+            self._reader = _driver_reader(self.engine)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made on first use (writes, history, migrations)."""
+        with self._engine_lock:
+            if self._engine is None:
+                from service.store.database import make_engine
+
+                self._engine = make_engine(self.url)
+            return self._engine
 
     def close(self) -> None:
         """Close every connection."""
-        self._probe.close()
-        self.engine.dispose()
+        if self._reader is not None:
+            self._reader.close()
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
 
     # -- reads --------------------------------------------------------------------------
 
     def data_version(self) -> int:
         """The newest data version, as committed by any process."""
-        return self._probe.read()
+        if self._reader is not None:
+            return self._reader.data_version()
+        from sqlalchemy import text
+
+        from service.store.reading import DATA_VERSION
+
+        with self.engine.connect() as conn:
+            return int(conn.execute(text(DATA_VERSION)).scalar_one() or 0)
 
     def snapshot(self) -> ReferenceSet:
         """The reference set as it stands now (rebuilt only when another write landed,
@@ -180,37 +163,33 @@ class SqlStore:
                     self._history_cache.popitem(last=False)
             return cached
 
-    def _rows_at(self, conn: Connection, data_version: int) -> list[Any]:
-        latest = (
-            select(
-                feature_versions.c.feature_id,
-                func.max(feature_versions.c.data_version).label("dv"),
-            )
-            .where(feature_versions.c.data_version <= data_version)
-            .group_by(feature_versions.c.feature_id)
-            .subquery()
-        )
-        query = select(feature_versions).join(
-            latest,
-            and_(
-                feature_versions.c.feature_id == latest.c.feature_id,
-                feature_versions.c.data_version == latest.c.dv,
-            ),
-        )
-        return list(conn.execute(query))
+    @staticmethod
+    def _rows_at(conn: Connection, data_version: int) -> list[tuple[str, int, bool, str]]:
+        """As :meth:`DriverReader.rows_at`, on a SQLAlchemy connection."""
+        from sqlalchemy import text
+
+        rows = conn.execute(text(ROWS_AT.format(":dv")), {"dv": data_version})
+        return [(r[0], int(r[1]), bool(r[2]), r[3]) for r in rows]
 
     def _build(self, data_version: int) -> ReferenceSet:
-        with self.engine.connect() as conn:
-            rows = self._rows_at(conn, data_version)
+        if self._reader is not None:
+            rows = self._reader.rows_at(data_version)
+        else:
+            with self.engine.connect() as conn:
+                rows = self._rows_at(conn, data_version)
         features = [
-            feature_from_document(json.loads(row.body), row.version)
-            for row in rows
-            if not row.retired
+            feature_from_stored(json.loads(body), version)
+            for _, version, retired, body in rows
+            if not retired
         ]
         return ReferenceSet(features, data_version)
 
     def history(self, feature_id: str) -> list[VersionRecord]:
         """Every version of one feature, oldest first (empty if it never existed)."""
+        from sqlalchemy import select
+
+        from service.store.tables import changes, feature_versions
+
         query = (
             select(feature_versions, changes.c.written_by, changes.c.written_at)
             .join(changes, changes.c.data_version == feature_versions.c.data_version)
@@ -234,6 +213,10 @@ class SqlStore:
 
     @staticmethod
     def _current_versions(conn: Connection, feature_ids: list[str]) -> dict[str, tuple[int, bool]]:
+        from sqlalchemy import and_, func, select
+
+        from service.store.tables import feature_versions
+
         if not feature_ids:
             return {}
         latest = (
@@ -265,6 +248,11 @@ class SqlStore:
         :class:`~service.rules.reference.ReferenceDataError` if the result would be
         inconsistent.
         """
+        from sqlalchemy import func, insert, select, update
+
+        from service.store.seed import feature_from_document
+        from service.store.tables import changes, feature_versions, write_lock
+
         ids = [c.feature_id for c in batch]
         if len(set(ids)) != len(ids):
             raise ConflictError("the same feature id appears twice in one write")
@@ -277,13 +265,12 @@ class SqlStore:
             base_version = int(
                 conn.execute(select(func.max(changes.c.data_version))).scalar_one() or 0
             )
+            # The state written so far was validated when written; what is new is
+            # validated now (feature_from_document), and the whole checked below.
             features = {
-                f.id: f
-                for f in (
-                    feature_from_document(json.loads(row.body), row.version)
-                    for row in self._rows_at(conn, base_version)
-                    if not row.retired
-                )
+                feature_id: feature_from_stored(json.loads(body), version)
+                for feature_id, version, retired, body in self._rows_at(conn, base_version)
+                if not retired
             }
             versions: dict[str, int] = {}
             for change in batch:
@@ -340,6 +327,10 @@ class SqlStore:
 
     @staticmethod
     def _last_document(conn: Connection, feature_id: str) -> dict[str, Any]:
+        from sqlalchemy import select
+
+        from service.store.tables import feature_versions
+
         body = conn.execute(
             select(feature_versions.c.body)
             .where(feature_versions.c.feature_id == feature_id)
@@ -347,6 +338,23 @@ class SqlStore:
             .limit(1)
         ).scalar_one()
         return dict(json.loads(body))
+
+
+def _driver_reader(engine: Engine) -> DriverReader | None:
+    """Reads on a plain driver connection to the engine's database, in autocommit mode so
+    that each sees the latest commit. None for SQLite the engine opens in its own way (in
+    memory, the database exists only in the pool's one connection)."""
+    dialect = engine.dialect
+    if dialect.name == "sqlite":
+        return None
+
+    def connect() -> Any:
+        cargs, cparams = dialect.create_connect_args(engine.url)
+        connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
+        connection.autocommit = True
+        return connection
+
+    return DriverReader(connect, dialect.loaded_dbapi.paramstyle)
 
 
 def _aware(value: datetime) -> datetime:
