@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from schemas.base import flatten_messages, format_instant
 from schemas.ogc import items_query_schema
 from service.api.context import answers
+from service.api.health import OPENAPI_JSON, openapi_response, wanted
 from service.api.responses import GEOJSON_MIME, json_response
 from service.problems import ApiError
 from service.rules.model import Feature
@@ -181,6 +182,7 @@ def _collection(ref: ReferenceSet, collection_id: str) -> dict[str, Any]:
 @bp.get("", strict_slashes=False)
 def landing() -> Response:
     base = _base()
+    root = request.host_url.rstrip("/")
     return _json(
         {
             "title": "geocheck",
@@ -188,10 +190,23 @@ def landing() -> Response:
             "links": [
                 {"rel": "self", "type": "application/json", "title": "This document", "href": base},
                 {
+                    # Typed exactly as GDAL compares it; the document is OpenAPI 3.1.
+                    "rel": "service-desc",
+                    "type": OPENAPI_JSON,
+                    "title": "The API definition (OpenAPI 3.1, JSON)",
+                    "href": f"{root}/openapi.json",
+                },
+                {
                     "rel": "service-desc",
                     "type": "application/vnd.oai.openapi;version=3.1",
                     "title": "The API definition (OpenAPI 3.1, YAML)",
-                    "href": request.host_url.rstrip("/") + "/openapi.yaml",
+                    "href": f"{root}/openapi.yaml",
+                },
+                {
+                    "rel": "service-doc",
+                    "type": "text/html",
+                    "title": "The API documentation (HTML)",
+                    "href": f"{root}/openapi.html",
                 },
                 {
                     "rel": "conformance",
@@ -208,6 +223,13 @@ def landing() -> Response:
             ],
         }
     )
+
+
+@bp.get("/api")
+def api() -> Response:
+    """The API definition where OGC clients look for it: JSON unless YAML (or, for a
+    browser, HTML) is asked for."""
+    return openapi_response(wanted(request, "json", ("json", "yaml", "html")))
 
 
 @bp.get("/conformance")
