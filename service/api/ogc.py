@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from schemas.base import flatten_messages, format_instant
 from schemas.ogc import items_query_schema
+from service.answers import ogc as ogc_answers
 from service.api.context import answers
 from service.api.health import OPENAPI_JSON, openapi_response, wanted
 from service.api.responses import GEOJSON_MIME, json_response
@@ -29,8 +30,20 @@ GEOJSON = GEOJSON_MIME
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    *ogc_answers.CONFORMANCE,
 ]
+#: The items parameters: Part 1 and Part 3 (filter), and the property parameters.
+ITEMS_PARAMETERS = (
+    "bbox",
+    "datetime",
+    "limit",
+    "offset",
+    "f",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    *ogc_answers.PROPERTY_PARAMETERS,
+)
 #: collection id → (feature kind, title, description, geometry type)
 COLLECTIONS = {
     "sites": (
@@ -257,40 +270,57 @@ def collection(collection_id: str) -> Response:
 @bp.get("/collections/<string:collection_id>/queryables")
 def queryables(collection_id: str) -> Response:
     cid = _collection_id(collection_id)
+    titles = {
+        "id": "Feature id",
+        "name": "Name",
+        "kind": "Kind",
+        "uncertainty_m": "Uncertainty (m)",
+        "valid_from": "Valid from",
+        "valid_to": "Valid until (null: no end)",
+    }
+    types: dict[str, dict[str, Any]] = {
+        "string": {"type": "string"},
+        "number": {"type": "number"},
+        "instant": {"type": "string", "format": "date-time"},
+    }
+    properties: dict[str, Any] = {}
+    for name, kind in ogc_answers.QUERYABLES.items():
+        if kind == "geometry":
+            shape = COLLECTIONS[cid][3].capitalize().replace("string", "String")
+            properties[name] = {
+                "$ref": f"https://geojson.org/schema/{shape}.json",
+                "x-ogc-role": "primary-geometry",
+            }
+        elif name == "kind":
+            properties[name] = {"type": "string", "enum": [COLLECTIONS[cid][0]], "title": "Kind"}
+        else:
+            properties[name] = {**types[kind], "title": titles[name]}
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{_base()}/collections/{cid}/queryables",
         "type": "object",
         "title": COLLECTIONS[cid][1],
-        "properties": {
-            "geometry": {
-                "$ref": f"https://geojson.org/schema/{COLLECTIONS[cid][3].capitalize()}.json"
-            },
-            "id": {"type": "string", "title": "Feature id"},
-            "name": {"type": "string", "title": "Name"},
-            "kind": {"type": "string", "enum": [COLLECTIONS[cid][0]]},
-            "uncertainty_m": {"type": "number", "title": "Uncertainty (m)"},
-            "valid_from": {"type": "string", "format": "date-time"},
-            "valid_to": {"type": "string", "format": "date-time"},
-        },
-        "additionalProperties": True,
+        "description": ogc_answers.SEMANTICS,
+        "properties": properties,
+        "additionalProperties": False,
     }
     return _json(schema, "application/schema+json")
 
 
 def _items_query() -> dict[str, Any]:
-    unknown = sorted(set(request.args) - {"bbox", "datetime", "limit", "offset", "f"})
+    unknown = sorted(set(request.args) - set(ITEMS_PARAMETERS))
     if unknown:
+        allowed = ", ".join(ITEMS_PARAMETERS)
         raise ApiError(
             400,
             f"Unknown query parameter(s): {', '.join(unknown)}.",
-            {
-                name: ["Unknown parameter; allowed: bbox, datetime, limit, offset."]
-                for name in unknown
-            },
+            {name: [f"Unknown parameter; allowed: {allowed}."] for name in unknown},
         )
+    core = {
+        k: v for k, v in request.args.items() if k in ("bbox", "datetime", "limit", "offset", "f")
+    }
     try:
-        return items_query_schema.load(dict(request.args.items()))
+        return items_query_schema.load(core)
     except ValidationError as err:
         errors = flatten_messages(err.messages)
         # OGC API – Features answers invalid parameters with 400.
@@ -301,6 +331,7 @@ def _items_query() -> dict[str, Any]:
 def items(collection_id: str) -> Response:
     cid = _collection_id(collection_id)
     query = _items_query()
+    tests = ogc_answers.item_predicates(request.args)
     ref = reference()
     matched = []
     for feature in _members(ref, cid):
@@ -310,6 +341,7 @@ def items(collection_id: str) -> Response:
         if "bbox" in query and not _intersects(geometry_bbox(served["geometry"]), query["bbox"]):
             continue
         matched.append(served)
+    matched = ogc_answers.select(matched, tests)
     offset, limit = query["offset"], query["limit"]
     page = matched[offset : offset + limit]
     url = f"{_base()}/collections/{cid}/items"
