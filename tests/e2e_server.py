@@ -58,14 +58,20 @@ class ServiceProcess:
             try:
                 if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or a worker still booting on a busy machine
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self._log.seek(0)
                 tail = self._log.read().decode(errors="replace")[-2000:]
                 self.stop()
                 raise RuntimeError(f"server did not start: {tail}")
             time.sleep(0.2)
+
+    def log(self) -> str:
+        """What the server has written so far (gunicorn's access log among it). Read with
+        pread: the server shares the file offset, which a seek would move under it."""
+        descriptor = self._log.fileno()
+        return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL the whole process group: master and workers die mid-whatever."""
