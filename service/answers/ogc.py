@@ -539,12 +539,22 @@ class _Compiler:
         return test
 
     def like(self, node: Any) -> Condition:
+        from pygeofilter import ast
+
         kind, get = self.value(node.lhs)
-        if not isinstance(node.pattern, str):
+        pattern_node, nocase = node.pattern, node.nocase
+        if (  # CASEI('…') as the pattern: pygeofilter spells CASEI as lower
+            isinstance(pattern_node, ast.Function)
+            and pattern_node.name.lower() in ("lower", "casei")
+            and len(pattern_node.arguments) == 1
+            and isinstance(pattern_node.arguments[0], str)
+        ):
+            pattern_node, nocase = pattern_node.arguments[0].casefold(), True
+        if not isinstance(pattern_node, str):
             raise FilterError("LIKE takes a quoted pattern.")
         if kind not in ("string", "any"):
             raise FilterError("LIKE applies to strings.")
-        pattern = node.pattern.replace(_QUOTE, "'")
+        pattern = pattern_node.replace(_QUOTE, "'")
         regex = ""
         index = 0
         while index < len(pattern):
@@ -555,7 +565,7 @@ class _Compiler:
                 continue
             regex += ".*" if char == "%" else "." if char == "_" else re.escape(char)
             index += 1
-        compiled = re.compile(regex, re.DOTALL | (re.IGNORECASE if node.nocase else 0))
+        compiled = re.compile(regex, re.DOTALL | (re.IGNORECASE if nocase else 0))
 
         def test(f: Feature) -> bool | None:
             value = get(f)
