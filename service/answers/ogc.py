@@ -741,6 +741,47 @@ def property_predicate(name: str, raw: str) -> Predicate:
     return lambda f: (f.get("properties") or {}).get(name) == raw
 
 
+_TITLES = {
+    "id": "Feature id",
+    "name": "Name",
+    "kind": "Kind",
+    "uncertainty_m": "Uncertainty (m)",
+    "valid_from": "Valid from",
+    "valid_to": "Valid until (null: no end)",
+}
+_GEOJSON_TYPES = {"point": "Point", "linestring": "LineString", "polygon": "Polygon"}
+
+
+def queryables(url: str, title: str, kind: str, geometry_type: str) -> dict[str, Any]:
+    """The queryables document (JSON Schema) of a collection of ``kind`` features."""
+    types: dict[str, dict[str, Any]] = {
+        "string": {"type": "string"},
+        "number": {"type": "number"},
+        "instant": {"type": "string", "format": "date-time"},
+    }
+    properties: dict[str, Any] = {}
+    for name, type_ in QUERYABLES.items():
+        if type_ == "geometry":
+            shape_name = _GEOJSON_TYPES[geometry_type]
+            properties[name] = {
+                "$ref": f"https://geojson.org/schema/{shape_name}.json",
+                "x-ogc-role": "primary-geometry",
+            }
+        elif name == "kind":
+            properties[name] = {"type": "string", "enum": [kind], "title": _TITLES[name]}
+        else:
+            properties[name] = {**types[type_], "title": _TITLES[name]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url,
+        "type": "object",
+        "title": title,
+        "description": SEMANTICS,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
 def item_predicates(args: Mapping[str, str]) -> list[Predicate]:
     """The tests an items request asks for beyond bbox and datetime: its property
     parameters and its ``filter`` (in ``filter-lang``, with ``filter-crs``)."""

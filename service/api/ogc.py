@@ -270,40 +270,9 @@ def collection(collection_id: str) -> Response:
 @bp.get("/collections/<string:collection_id>/queryables")
 def queryables(collection_id: str) -> Response:
     cid = _collection_id(collection_id)
-    titles = {
-        "id": "Feature id",
-        "name": "Name",
-        "kind": "Kind",
-        "uncertainty_m": "Uncertainty (m)",
-        "valid_from": "Valid from",
-        "valid_to": "Valid until (null: no end)",
-    }
-    types: dict[str, dict[str, Any]] = {
-        "string": {"type": "string"},
-        "number": {"type": "number"},
-        "instant": {"type": "string", "format": "date-time"},
-    }
-    properties: dict[str, Any] = {}
-    for name, kind in ogc_answers.QUERYABLES.items():
-        if kind == "geometry":
-            shape = COLLECTIONS[cid][3].capitalize().replace("string", "String")
-            properties[name] = {
-                "$ref": f"https://geojson.org/schema/{shape}.json",
-                "x-ogc-role": "primary-geometry",
-            }
-        elif name == "kind":
-            properties[name] = {"type": "string", "enum": [COLLECTIONS[cid][0]], "title": "Kind"}
-        else:
-            properties[name] = {**types[kind], "title": titles[name]}
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{_base()}/collections/{cid}/queryables",
-        "type": "object",
-        "title": COLLECTIONS[cid][1],
-        "description": ogc_answers.SEMANTICS,
-        "properties": properties,
-        "additionalProperties": False,
-    }
+    kind, title, _, geometry_type = COLLECTIONS[cid]
+    url = f"{_base()}/collections/{cid}/queryables"
+    schema = ogc_answers.queryables(url, title, kind, geometry_type)
     return _json(schema, "application/schema+json")
 
 

@@ -143,6 +143,25 @@ def test_filter_conformance_is_declared(client: FlaskClient) -> None:
     assert {f"{CQL2}/basic-spatial-functions", f"{CQL2}/temporal-functions"} <= classes
 
 
+def test_queryables_are_what_filters_may_name(client: FlaskClient) -> None:
+    routes = client.get("/ogc/collections/routes/queryables")
+    assert routes.mimetype == "application/schema+json"
+    schema = routes.get_json()
+    assert set(schema["properties"]) == {
+        "geometry",
+        "id",
+        "name",
+        "kind",
+        "uncertainty_m",
+        "valid_from",
+        "valid_to",
+    }
+    assert schema["properties"]["geometry"]["$ref"].endswith("/LineString.json")
+    assert schema["properties"]["valid_to"]["format"] == "date-time"
+    assert "longitude/latitude" in schema["description"] and "geodesic" in schema["description"]
+    assert schema["additionalProperties"] is False
+
+
 def _ids(client: FlaskClient, cid: str, **params: str) -> tuple[int, list[str]]:
     body = client.get(f"/ogc/collections/{cid}/items", query_string=params).get_json()
     return body["numberMatched"], [f["id"] for f in body["features"]]
