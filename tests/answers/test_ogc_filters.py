@@ -83,6 +83,9 @@ def _known(p: dict[str, Any], name: str) -> bool:
 
 TABLE: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
     ("name = 'Palmyra'", lambda p: p["name"] == "Palmyra"),
+    # Double-quoted property names, as QGIS writes them.
+    ('"uncertainty_m" >= 2000 AND "kind" = \'site\'', lambda p: (p["uncertainty_m"] or 0) >= 2000),
+    ("valid_from >= DATE('2017-05-01')", lambda p: (p["valid_from"] or "") >= "2017-05-01"),
     ("name <> 'Palmyra'", lambda p: p["name"] != "Palmyra"),
     ("uncertainty_m < 2000", lambda p: _lt(p["uncertainty_m"], 2000)),
     (
