@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from schemas.base import UnknownParametersError, flatten_messages
-from service.answers.errors import BatchTooLargeError, InvalidInputError
+from service.answers.errors import BatchTooLargeError, FilterError, InvalidInputError
 from service.geodesy.errors import GeodesyError
 from service.rules.errors import (
     NotAZoneError,
@@ -146,6 +146,8 @@ def _unknown_parameters(err: UnknownParametersError) -> ApiError:
 #: first entry whose type matches wins, so subclasses come before their bases.
 PROBLEMS: list[tuple[type[Exception], Callable[[Any], ApiError]]] = [
     (ApiError, lambda err: err),
+    # OGC API – Features answers a bad query parameter (a filter among them) with 400.
+    (FilterError, lambda err: ApiError(400, err.detail, err.errors)),
     (InvalidInputError, lambda err: ApiError(422, err.detail, err.errors)),
     (UnknownParametersError, _unknown_parameters),
     (ValidationError, _invalid_fields),

@@ -67,6 +67,12 @@ class ServiceProcess:
                 raise RuntimeError(f"server did not start: {tail}")
             time.sleep(0.2)
 
+    def log(self) -> str:
+        """What the server has written so far (gunicorn's access log among it). Read with
+        pread: the server shares the file offset, which a seek would move under it."""
+        descriptor = self._log.fileno()
+        return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
+
     def kill(self) -> None:
         """SIGKILL the whole process group: master and workers die mid-whatever."""
         if self.process is not None and self.process.poll() is None:

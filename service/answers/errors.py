@@ -17,6 +17,15 @@ class InvalidInputError(ValueError):
         self.errors = errors
 
 
+class FilterError(InvalidInputError):
+    """An OGC API ``filter`` (or its ``filter-lang`` / ``filter-crs``, or a property
+    parameter) that does not parse or cannot be evaluated; ``field`` names the parameter."""
+
+    def __init__(self, detail: str, field: str = "filter") -> None:
+        super().__init__(detail, {field: [detail]})
+        self.field = field
+
+
 class BatchTooLargeError(ValueError):
     """More items in one request than the configured limit allows."""
 

@@ -15,7 +15,15 @@ from service.config import Config, default_database_url
 from service.store.sql import SqlStore
 
 #: Routes open even when reads need a token (the map page and its files hold no data).
-PUBLIC_ENDPOINTS = {"health.health", "health.openapi", "map.page", "map.asset", "map.leaflet"}
+PUBLIC_ENDPOINTS = {
+    "health.health",
+    "health.openapi",
+    "health.openapi_json",
+    "health.openapi_html",
+    "map.page",
+    "map.asset",
+    "map.leaflet",
+}
 #: Blueprints whose GET answers carry ETag and Cache-Control.
 CACHED = {"features", "ogc"}
 

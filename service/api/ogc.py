@@ -17,7 +17,9 @@ from marshmallow import ValidationError
 
 from schemas.base import flatten_messages, format_instant
 from schemas.ogc import items_query_schema
+from service.answers import ogc as ogc_answers
 from service.api.context import answers
+from service.api.health import OPENAPI_JSON, openapi_response, wanted
 from service.api.responses import GEOJSON_MIME, json_response
 from service.problems import ApiError
 from service.rules.model import Feature
@@ -28,8 +30,20 @@ GEOJSON = GEOJSON_MIME
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    *ogc_answers.CONFORMANCE,
 ]
+#: The items parameters: Part 1 and Part 3 (filter), and the property parameters.
+ITEMS_PARAMETERS = (
+    "bbox",
+    "datetime",
+    "limit",
+    "offset",
+    "f",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    *ogc_answers.PROPERTY_PARAMETERS,
+)
 #: collection id → (feature kind, title, description, geometry type)
 COLLECTIONS = {
     "sites": (
@@ -181,6 +195,7 @@ def _collection(ref: ReferenceSet, collection_id: str) -> dict[str, Any]:
 @bp.get("", strict_slashes=False)
 def landing() -> Response:
     base = _base()
+    root = request.host_url.rstrip("/")
     return _json(
         {
             "title": "geocheck",
@@ -188,10 +203,23 @@ def landing() -> Response:
             "links": [
                 {"rel": "self", "type": "application/json", "title": "This document", "href": base},
                 {
+                    # Typed exactly as GDAL compares it; the document is OpenAPI 3.1.
+                    "rel": "service-desc",
+                    "type": OPENAPI_JSON,
+                    "title": "The API definition (OpenAPI 3.1, JSON)",
+                    "href": f"{root}/openapi.json",
+                },
+                {
                     "rel": "service-desc",
                     "type": "application/vnd.oai.openapi;version=3.1",
                     "title": "The API definition (OpenAPI 3.1, YAML)",
-                    "href": request.host_url.rstrip("/") + "/openapi.yaml",
+                    "href": f"{root}/openapi.yaml",
+                },
+                {
+                    "rel": "service-doc",
+                    "type": "text/html",
+                    "title": "The API documentation (HTML)",
+                    "href": f"{root}/openapi.html",
                 },
                 {
                     "rel": "conformance",
@@ -208,6 +236,13 @@ def landing() -> Response:
             ],
         }
     )
+
+
+@bp.get("/api")
+def api() -> Response:
+    """The API definition where OGC clients look for it: JSON unless YAML (or, for a
+    browser, HTML) is asked for."""
+    return openapi_response(wanted(request, "json", ("json", "yaml", "html")))
 
 
 @bp.get("/conformance")
@@ -235,40 +270,26 @@ def collection(collection_id: str) -> Response:
 @bp.get("/collections/<string:collection_id>/queryables")
 def queryables(collection_id: str) -> Response:
     cid = _collection_id(collection_id)
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{_base()}/collections/{cid}/queryables",
-        "type": "object",
-        "title": COLLECTIONS[cid][1],
-        "properties": {
-            "geometry": {
-                "$ref": f"https://geojson.org/schema/{COLLECTIONS[cid][3].capitalize()}.json"
-            },
-            "id": {"type": "string", "title": "Feature id"},
-            "name": {"type": "string", "title": "Name"},
-            "kind": {"type": "string", "enum": [COLLECTIONS[cid][0]]},
-            "uncertainty_m": {"type": "number", "title": "Uncertainty (m)"},
-            "valid_from": {"type": "string", "format": "date-time"},
-            "valid_to": {"type": "string", "format": "date-time"},
-        },
-        "additionalProperties": True,
-    }
+    kind, title, _, geometry_type = COLLECTIONS[cid]
+    url = f"{_base()}/collections/{cid}/queryables"
+    schema = ogc_answers.queryables(url, title, kind, geometry_type)
     return _json(schema, "application/schema+json")
 
 
 def _items_query() -> dict[str, Any]:
-    unknown = sorted(set(request.args) - {"bbox", "datetime", "limit", "offset", "f"})
+    unknown = sorted(set(request.args) - set(ITEMS_PARAMETERS))
     if unknown:
+        allowed = ", ".join(ITEMS_PARAMETERS)
         raise ApiError(
             400,
             f"Unknown query parameter(s): {', '.join(unknown)}.",
-            {
-                name: ["Unknown parameter; allowed: bbox, datetime, limit, offset."]
-                for name in unknown
-            },
+            {name: [f"Unknown parameter; allowed: {allowed}."] for name in unknown},
         )
+    core = {
+        k: v for k, v in request.args.items() if k in ("bbox", "datetime", "limit", "offset", "f")
+    }
     try:
-        return items_query_schema.load(dict(request.args.items()))
+        return items_query_schema.load(core)
     except ValidationError as err:
         errors = flatten_messages(err.messages)
         # OGC API – Features answers invalid parameters with 400.
@@ -279,6 +300,7 @@ def _items_query() -> dict[str, Any]:
 def items(collection_id: str) -> Response:
     cid = _collection_id(collection_id)
     query = _items_query()
+    tests = ogc_answers.item_predicates(request.args)
     ref = reference()
     matched = []
     for feature in _members(ref, cid):
@@ -288,6 +310,7 @@ def items(collection_id: str) -> Response:
         if "bbox" in query and not _intersects(geometry_bbox(served["geometry"]), query["bbox"]):
             continue
         matched.append(served)
+    matched = ogc_answers.select(matched, tests)
     offset, limit = query["offset"], query["limit"]
     page = matched[offset : offset + limit]
     url = f"{_base()}/collections/{cid}/items"

@@ -4,6 +4,7 @@ that validate against the documented schemas (using the document's own examples)
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,71 @@ def test_document_is_served(client: FlaskClient) -> None:
     assert yaml.safe_load(response.get_data(as_text=True)) == DOCUMENT
 
 
+OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+
+
+@pytest.mark.parametrize(
+    ("url", "accept"),
+    [
+        ("/openapi.json", None),
+        # What GDAL's OAPIF driver sends, and QGIS's.
+        (
+            "/openapi.yaml",
+            f"{OPENAPI_JSON}, application/openapi+json;version=3.0, application/json",
+        ),
+        ("/openapi.yaml", "application/json"),
+        ("/openapi.yaml?f=json", None),
+        ("/ogc/api", None),
+        ("/ogc/api", "application/vnd.oai.openapi+json"),
+    ],
+)
+def test_the_json_is_the_same_document(client: FlaskClient, url: str, accept: str | None) -> None:
+    response = client.get(url, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == OPENAPI_JSON
+    assert json.loads(response.get_data()) == DOCUMENT
+
+
+@pytest.mark.parametrize(
+    ("url", "accept", "mimetype"),
+    [
+        ("/openapi.yaml", None, "application/yaml"),
+        ("/openapi.yaml", "*/*", "application/yaml"),
+        ("/openapi.yaml", "text/html,application/xhtml+xml,*/*;q=0.8", "application/yaml"),
+        ("/ogc/api", "application/yaml", "application/yaml"),
+        ("/ogc/api", "text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
+        ("/openapi.html", None, "text/html"),
+    ],
+)
+def test_yaml_and_html_where_asked(
+    client: FlaskClient, url: str, accept: str | None, mimetype: str
+) -> None:
+    response = client.get(url, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200 and response.mimetype == mimetype
+    assert "Accept" in response.headers["Vary"]
+    if mimetype == "application/yaml":
+        assert yaml.safe_load(response.get_data(as_text=True)) == DOCUMENT
+
+
+def test_the_html_page_names_every_operation_and_loads_nothing(client: FlaskClient) -> None:
+    page = client.get("/openapi.html").get_data(as_text=True)
+    for item in DOCUMENT["paths"].values():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                assert f'id="{operation["operationId"]}"' in page
+    # Nothing fetched from elsewhere: no script, stylesheet or image, no link off the site.
+    assert not re.search(r"<script|<link|src=|href=\"https?:", page)
+
+
+def test_landing_page_links_the_json_and_the_html(client: FlaskClient) -> None:
+    links = client.get("/ogc").get_json()["links"]
+    described = [link for link in links if link["rel"] == "service-desc"]
+    assert described[0]["type"] == OPENAPI_JSON
+    assert described[0]["href"].endswith("/openapi.json")
+    doc = next(link for link in links if link["rel"] == "service-doc")
+    assert doc["type"] == "text/html" and doc["href"].endswith("/openapi.html")
+
+
 def _implemented(app: Flask) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
@@ -59,13 +125,26 @@ def _implemented(app: Flask) -> set[tuple[str, str]]:
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         for method in rule.methods or ():
             if method.lower() in HTTP_METHODS:
-                routes.add((path, method.lower()))
+                routes.add((_template(path), method.lower()))
     return routes
+
+
+def _template(path: str) -> str:
+    """A path with its parameters unnamed (Flask names them in snake_case, OGC in camelCase)
+    and without a trailing slash."""
+    return re.sub(r"\{[^{}]+\}", "{}", path).rstrip("/") or "/"
+
+
+def _full_path(path: str, item: dict[str, Any]) -> str:
+    """The path as served: a path item's own relative server (``/ogc``) is its prefix."""
+    servers = item.get("servers") or []
+    prefix = servers[0]["url"].rstrip("/") if servers else ""
+    return prefix + path
 
 
 def _documented() -> set[tuple[str, str]]:
     return {
-        (path, method)
+        (_template(_full_path(path, item)), method)
         for path, item in DOCUMENT["paths"].items()
         for method in item
         if method in HTTP_METHODS

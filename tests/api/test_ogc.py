@@ -3,7 +3,9 @@ media types, paging, bbox, datetime), and OWSLib's client reading it over HTTP."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -127,6 +129,169 @@ def test_browser_friendliness(client: FlaskClient) -> None:
     assert (
         preflight.status_code == 200 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
     )
+
+
+FILTERED = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf"
+CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf"
+
+
+def test_filter_conformance_is_declared(client: FlaskClient) -> None:
+    classes = set(client.get("/ogc/conformance").get_json()["conformsTo"])
+    # What QGIS (3.32 and later) requires before it sends a filter to the server.
+    assert {f"{FILTERED}/filter", f"{FILTERED}/features-filter"} <= classes
+    assert {f"{CQL2}/{name}" for name in ("cql2-text", "cql2-json", "basic-cql2")} <= classes
+    assert {f"{CQL2}/basic-spatial-functions", f"{CQL2}/temporal-functions"} <= classes
+
+
+def test_queryables_are_what_filters_may_name(client: FlaskClient) -> None:
+    routes = client.get("/ogc/collections/routes/queryables")
+    assert routes.mimetype == "application/schema+json"
+    schema = routes.get_json()
+    assert set(schema["properties"]) == {
+        "geometry",
+        "id",
+        "name",
+        "kind",
+        "uncertainty_m",
+        "valid_from",
+        "valid_to",
+    }
+    assert schema["properties"]["geometry"]["$ref"].endswith("/LineString.json")
+    assert schema["properties"]["valid_to"]["format"] == "date-time"
+    assert "longitude/latitude" in schema["description"] and "geodesic" in schema["description"]
+    assert schema["additionalProperties"] is False
+
+
+def _ids(client: FlaskClient, cid: str, **params: str) -> tuple[int, list[str]]:
+    body = client.get(f"/ogc/collections/{cid}/items", query_string=params).get_json()
+    return body["numberMatched"], [f["id"] for f in body["features"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {"filter": "uncertainty_m <= 500"},
+            {"ad-dumayr", "khan-abu-shamat", "palmyra-ancient-site", "syria-jordan-iraq-tripoint"},
+        ),
+        ({"filter": "name LIKE 'al-Tanf%'"}, {"al-tanf-garrison", "al-tanf-crossing"}),
+        (
+            {"filter": "name LIKE 'al-Tanf%'", "filter-lang": "cql-text"},
+            {"al-tanf-garrison", "al-tanf-crossing"},
+        ),
+        (
+            {"filter": "S_INTERSECTS(geometry, BBOX(38.5, 33.3, 39.0, 33.6))"},
+            {
+                "al-tanf-garrison",
+                "al-tanf-crossing",
+                "al-walid-crossing",
+                "syria-jordan-iraq-tripoint",
+            },
+        ),
+        (
+            {
+                "filter": "S_WITHIN(geometry, "
+                "POLYGON((38 34.3, 38.5 34.3, 38.5 34.7, 38 34.7, 38 34.3)))"
+            },
+            {"palmyra", "palmyra-ancient-site"},
+        ),
+        (
+            {
+                "filter": json.dumps(
+                    {
+                        "op": "and",
+                        "args": [
+                            {
+                                "op": "s_intersects",
+                                "args": [
+                                    {"property": "geometry"},
+                                    {"bbox": [38.5, 33.3, 39, 33.6]},
+                                ],
+                            },
+                            {"op": ">=", "args": [{"property": "uncertainty_m"}, 2000]},
+                        ],
+                    }
+                ),
+                "filter-lang": "cql2-json",
+            },
+            {"al-tanf-garrison", "al-tanf-crossing"},
+        ),
+        ({"filter": "T_BEFORE(valid_from, TIMESTAMP('2017-05-02T00:00:00Z'))"}, "all"),
+        (
+            {
+                "filter": "uncertainty_m > 100",
+                "bbox": "38.5,33.3,39.0,33.6",
+                "name": "al-Tanf garrison",
+            },
+            {"al-tanf-garrison"},
+        ),
+        ({"kind": "site", "uncertainty_m": "15000"}, {"khunayfis-mines", "sharqiyah-mines"}),
+    ],
+)
+def test_good_filters(client: FlaskClient, params: dict[str, str], expected: Any) -> None:
+    everything = {
+        f["id"] for f in client.get("/ogc/collections/sites/items").get_json()["features"]
+    }
+    matched, found = _ids(client, "sites", **params)
+    assert set(found) == (everything if expected == "all" else expected)
+    assert matched == len(found)
+
+
+def test_zones_filter_in_time(client: FlaskClient) -> None:
+    during = "T_INTERSECTS(valid_from, INTERVAL('2017-05-01T00:00:00Z', '2017-07-01T00:00:00Z'))"
+    assert _ids(client, "zones", filter=during)[1] == ["al-tanf-deconfliction-zone"]
+    assert _ids(client, "zones", filter="valid_from > '2017-06-01T00:00:00Z'")[0] == 0
+    assert _ids(client, "zones", filter="valid_to IS NULL")[0] == 1
+    # A border polygon contains the garrison: S_INTERSECTS with a point.
+    assert _ids(client, "borders", filter="S_INTERSECTS(geometry, POINT(38.62 33.51))")[1] == [
+        "syria"
+    ]
+
+
+def test_paging_keeps_the_filter(client: FlaskClient) -> None:
+    query = {"filter": "uncertainty_m >= 1000", "filter-lang": "cql2-text", "limit": "3"}
+    seen: list[str] = []
+    url = "/ogc/collections/sites/items"
+    body = client.get(url, query_string=query).get_json()
+    while True:
+        assert body["numberMatched"] == 9
+        seen += [f["id"] for f in body["features"]]
+        links = {link["rel"]: link["href"] for link in body["links"]}
+        assert "filter=" in links["self"] and "filter-lang=cql2-text" in links["self"]
+        if "next" not in links:
+            break
+        body = client.get(links["next"].replace("http://localhost", "")).get_json()
+    assert len(seen) == len(set(seen)) == 9
+    every = client.get(url, query_string={"limit": "100"}).get_json()["features"]
+    assert set(seen) == {f["id"] for f in every if f["properties"]["uncertainty_m"] >= 1000}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "says"),
+    [
+        ({"filter": "name = "}, "filter", "does not parse as cql2-text"),
+        ({"filter": "colour = 'red'"}, "filter", "Unknown property 'colour'"),
+        ({"filter": "{", "filter-lang": "cql2-json"}, "filter", "not JSON"),
+        ({"filter": "name = 'x'", "filter-lang": "cql3"}, "filter-lang", "must be one of"),
+        ({"filter": "name = 'x'", "filter-crs": "EPSG:3857"}, "filter-crs", "CRS84"),
+        ({"filter": "S_INTERSECTS(geometry, POINT(200 0))"}, "filter", "out of range"),
+        ({"uncertainty_m": "lots"}, "uncertainty_m", "number"),
+    ],
+)
+def test_bad_filters_are_400_problems(
+    client: FlaskClient, params: dict[str, str], field: str, says: str
+) -> None:
+    response = client.get("/ogc/collections/sites/items", query_string=params)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert says in problem["detail"] and list(problem["errors"]) == [field]
+
+
+@pytest.mark.parametrize(
+    "url", ["/ogc/api", "/ogc/conformance", "/ogc/collections", "/ogc/collections/sites/items"]
+)
+def test_undeclared_methods_are_405(client: FlaskClient, url: str) -> None:
+    assert client.open(url, method="TRACE").status_code == 405
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,13 @@ breaks the documented schema. Bounded so the suite stays fast."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import schemathesis
+import yaml
+from flask import Flask
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     ignored_auth,
@@ -17,11 +21,39 @@ from schemathesis.specs.openapi.checks import (
 
 from service import create_app
 
+_DOCUMENT = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "openapi.yaml").read_text(encoding="utf-8")
+)
+#: First segment of each path documented under a server of its own → that server's path
+#: ("/collections" → "/ogc").
+_MOUNTS = {
+    "/" + path.strip("/").split("/")[0]: item["servers"][0]["url"].rstrip("/")
+    for path, item in _DOCUMENT["paths"].items()
+    if item.get("servers")
+}
+
+
+def served_whole(app: Flask) -> Callable[..., Any]:
+    """``app`` as a client that honours path-level servers would reach it. Schemathesis
+    resolves a path item's own server (``/ogc`` for the OGC API) only in part: some cases
+    come with it as Werkzeug's mount point (SCRIPT_NAME), some without it at all (the
+    undeclared-method and negative cases). The service is not mounted: put the path back
+    whole, and the server's prefix in front of a documented relative path."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        script, path = environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "")
+        if not script:
+            script = _MOUNTS.get("/" + path.strip("/").split("/")[0], "")
+        return app({**environ, "SCRIPT_NAME": "", "PATH_INFO": script + path}, start_response)
+
+    return wsgi
+
+
 _DATABASE = Path(tempfile.mkdtemp(prefix="geocheck-st-")) / "st.sqlite"
 # No write token is configured, so generated writes can only be refused (401/403).
 schema = schemathesis.openapi.from_wsgi(
     "/openapi.yaml",
-    create_app({"MAX_BATCH_POINTS": 50, "DATABASE_URL": f"sqlite:///{_DATABASE}"}),
+    served_whole(create_app({"MAX_BATCH_POINTS": 50, "DATABASE_URL": f"sqlite:///{_DATABASE}"})),
 )
 
 
@@ -42,7 +74,11 @@ _WRITE_DATABASE = Path(tempfile.mkdtemp(prefix="geocheck-st-w-")) / "st.sqlite"
 _TOKEN = "alice-schemathesis-token"
 writes = schemathesis.openapi.from_wsgi(
     "/openapi.yaml",
-    create_app({"DATABASE_URL": f"sqlite:///{_WRITE_DATABASE}", "API_TOKENS": f"alice={_TOKEN}"}),
+    served_whole(
+        create_app(
+            {"DATABASE_URL": f"sqlite:///{_WRITE_DATABASE}", "API_TOKENS": f"alice={_TOKEN}"}
+        )
+    ),
 ).include(method=["POST", "PUT", "PATCH", "DELETE"])
 
 
