@@ -1,4 +1,5 @@
-"""Shared fixtures: the app, its test client and CLI runner (Flask tutorial style)."""
+"""Shared fixtures: the app, its test client and the command runner (Flask tutorial
+style), and the databases. Constants and helpers live in ``tests.helpers``."""
 
 from __future__ import annotations
 
@@ -11,31 +12,13 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 
 from service import create_app
+from tests.helpers import GeocheckRunner, app_config
 
 settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
-
-#: The team's shared data folder beside the repository (absent in a bare clone).
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-WRITER = "alice-secret-token"
-READER = "rita-read-only-token"
-WRITE_HEADERS = {"Authorization": f"Bearer {WRITER}"}
-
-
-def app_config(database: Path, **overrides: object) -> dict[str, object]:
-    """Settings for a test app on its own SQLite file, with one write and one read token."""
-    return {
-        "DATABASE_URL": f"sqlite:///{database}",
-        "API_TOKENS": f"alice={WRITER}",
-        "READ_TOKENS": f"rita={READER}",
-        "MAX_BATCH_POINTS": 1000,
-        **overrides,
-    }
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +36,12 @@ def fresh_app(tmp_path: Path) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> GeocheckRunner:
+    """The ``geocheck`` command, on a SQLite database of this test's own."""
+    return GeocheckRunner(f"sqlite:///{tmp_path / 'cli.sqlite'}")
 
 
 POSTGRES_ENV = "GEOCHECK_TEST_POSTGRES_URL"

@@ -17,7 +17,7 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.conftest import WRITE_HEADERS
+from tests.helpers import WRITE_HEADERS
 
 DOCUMENT_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 DOCUMENT: dict[str, Any] = yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))

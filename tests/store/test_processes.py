@@ -13,8 +13,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from service.store.database import normalise_url
-from tests.conftest import WRITE_HEADERS, WRITER
 from tests.e2e_server import service
+from tests.helpers import WRITE_HEADERS, WRITER
 
 pytestmark = pytest.mark.e2e
 TOKENS = {"GEOCHECK_API_TOKENS": f"alice={WRITER}"}
