@@ -1,7 +1,14 @@
-"""What tests share besides fixtures: tokens, app settings, and the command runner."""
+"""What tests share besides fixtures: tokens, app settings, the command runner, and the
+waits of tests that talk to a real server.
+
+Every wait here is a guard against a hang, not a speed assertion: the suite must hold on
+a loaded 2-core machine, where a first answer can take many seconds.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -15,6 +22,13 @@ WRITER = "alice-secret-token"
 READER = "rita-read-only-token"
 WRITE_HEADERS = {"Authorization": f"Bearer {WRITER}"}
 
+#: Seconds one HTTP request to a test server may take before the test fails as hung.
+REQUEST_TIMEOUT = 60.0
+#: The same for requests that carry a very large batch.
+BATCH_TIMEOUT = 600.0
+#: Milliseconds Playwright waits for any page event, launch or navigation.
+BROWSER_TIMEOUT_MS = 120_000
+
 
 def app_config(database: Path, **overrides: object) -> dict[str, object]:
     """Settings for a test app on its own SQLite file, with one write and one read token."""
@@ -25,6 +39,15 @@ def app_config(database: Path, **overrides: object) -> dict[str, object]:
         "MAX_BATCH_POINTS": 1000,
         **overrides,
     }
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail saying ``what`` did not happen in time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 class GeocheckRunner:
