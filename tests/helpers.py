@@ -1,5 +1,5 @@
-"""What tests share besides fixtures: tokens, app settings, the command runner, and the
-waits of tests that talk to a real server.
+"""What tests share besides fixtures: tokens, app settings, the problem-body assertion,
+the command runner, and the waits of tests that talk to a real server.
 
 Every wait here is a guard against a hang, not a speed assertion: the suite must hold on
 a loaded 2-core machine, where a first answer can take many seconds.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -39,6 +40,19 @@ def app_config(database: Path, **overrides: object) -> dict[str, object]:
         "MAX_BATCH_POINTS": 1000,
         **overrides,
     }
+
+
+def assert_problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    """``response`` (a Flask test response) is an RFC 9457 problem with ``status``, naming
+    ``field`` among its ``errors`` when one is given; returns the problem body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json", response.mimetype
+    problem: dict[str, Any] = response.get_json()
+    assert {"type", "title", "status", "detail"} <= set(problem), problem
+    assert problem["status"] == status, problem
+    if field is not None:
+        assert field in problem.get("errors", {}), problem
+    return problem
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
