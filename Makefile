@@ -18,8 +18,8 @@ run: $(STAMP)
 	$(BIN)/geocheck serve --port $(PORT) --workers $${GEOCHECK_WORKERS:-2}
 
 lint: $(STAMP)
-	$(BIN)/ruff check service schemas tests bench
-	$(BIN)/ruff format --check service schemas tests bench
+	$(BIN)/ruff check service schemas tests bench conftest.py
+	$(BIN)/ruff format --check service schemas tests bench conftest.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy service schemas

@@ -1,4 +1,8 @@
-"""Start the real service (``make run``: gunicorn) on a free local port for tests."""
+"""Start the real service (``make run``: gunicorn) on a free local port for tests.
+
+Built to hold on a loaded machine: start-up gets a generous overall deadline made of short
+tries, and a server that really died fails the test with its own output.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
+#: Seconds a server may take to answer its first /health (override with
+#: GEOCHECK_TEST_START_TIMEOUT): on 2 busy cores the app's first build can take long.
+START_TIMEOUT = float(os.environ.get("GEOCHECK_TEST_START_TIMEOUT", "120"))
+#: (connect, read) seconds of one /health try while waiting for start-up.
+TRY_TIMEOUT = (2.0, 5.0)
+#: Seconds a server may take to shut down on SIGTERM before it is killed.
+STOP_TIMEOUT = 60.0
 
 
 def free_port() -> int:
@@ -53,25 +65,35 @@ class ServiceProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_TIMEOUT
+        last = "no answer yet"
         while True:
             try:
-                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
+                answer = requests.get(f"{self.url}/health", timeout=TRY_TIMEOUT)
+                # Ours, not some other process that took the port between free_port() and
+                # gunicorn's bind (gunicorn logs the address it really listens at).
+                if answer.status_code == 200 and f"Listening at: {self.url}" in self.output():
                     return
-            except (requests.ConnectionError, requests.Timeout):
-                pass  # not listening yet, or workers still booting (the socket queues)
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self._log.seek(0)
-                tail = self._log.read().decode(errors="replace")[-2000:]
-                self.stop()
-                raise RuntimeError(f"server did not start: {tail}")
-            time.sleep(0.2)
+                last = f"/health answered {answer.status_code}"
+            except requests.RequestException as err:  # refused, reset or slow: try again
+                last = f"{type(err).__name__}"
+            code = self.process.poll()
+            if code is not None:
+                self._fail(f"server exited with code {code} before answering /health")
+            if time.monotonic() > deadline:
+                self._fail(f"server did not answer /health within {START_TIMEOUT:.0f} s ({last})")
+            time.sleep(0.25)
 
-    def log(self) -> str:
-        """What the server has written so far (gunicorn's access log among it). Read with
-        pread: the server shares the file offset, which a seek would move under it."""
+    def output(self) -> str:
+        """Everything the server wrote so far (stdout and stderr, gunicorn's access log
+        among it). Read with pread: the server shares the file offset, which a seek would
+        move under it."""
         descriptor = self._log.fileno()
         return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
+
+    def _fail(self, reason: str) -> NoReturn:
+        self.stop()
+        raise RuntimeError(f"{reason}; its output ends:\n{self.output()[-4000:]}")
 
     def kill(self) -> None:
         """SIGKILL the whole process group: master and workers die mid-whatever."""
@@ -84,7 +106,7 @@ class ServiceProcess:
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.kill()
 

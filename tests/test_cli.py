@@ -7,85 +7,84 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
 from service.cli import EXIT_BAD_INPUT, EXIT_INSIDE, main
-from tests.conftest import WRITER
 from tests.e2e_server import REPO, service
+from tests.helpers import WRITER, GeocheckRunner
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+def database(runner: GeocheckRunner) -> str:
+    """The URL of the test's own database (the one ``runner`` uses)."""
+    return runner.database_url
 
 
-def run(database: str, *args: str) -> Any:
-    return CliRunner().invoke(main, ["--database", database, *args])
+def run(database: str, *args: str) -> Result:
+    """The command on ``database``, as ``runner`` runs it."""
+    return GeocheckRunner(database)(*args)
 
 
-def test_check_points_in_every_form(database: str) -> None:
-    result = run(database, "check", "33.9, 38.2", "33°30'21\"N 38°37'04\"E", "37S DT 645 074")
+def test_check_points_in_every_form(runner: GeocheckRunner) -> None:
+    result = runner("check", "33.9, 38.2", "33°30'21\"N 38°37'04\"E", "37S DT 645 074")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split()[:2] == ["point", "verdict"]
     assert "outside" in lines[1] and "inside" in lines[2] and "inside" in lines[3]
 
 
-def test_exit_codes(database: str) -> None:
-    assert run(database, "check", "--fail-inside", "33.5, 38.6").exit_code == EXIT_INSIDE
-    assert run(database, "check", "--fail-inside", "34.5, 37.0").exit_code == 0
-    bad = run(database, "check", "95, 38")
+def test_exit_codes(runner: GeocheckRunner) -> None:
+    assert runner("check", "--fail-inside", "33.5, 38.6").exit_code == EXIT_INSIDE
+    assert runner("check", "--fail-inside", "34.5, 37.0").exit_code == 0
+    bad = runner("check", "95, 38")
     assert bad.exit_code == EXIT_BAD_INPUT
     assert "swapped" in bad.output and len(bad.output.strip().splitlines()) == 1
-    unknown = run(database, "distance", "34, 38", "palmira")
+    unknown = runner("distance", "34, 38", "palmira")
     assert unknown.exit_code == EXIT_BAD_INPUT and "palmyra" in unknown.output
 
 
-def test_json_is_the_api_shape(database: str) -> None:
-    result = run(database, "check", "--json", "33.9, 38.2")
+def test_json_is_the_api_shape(runner: GeocheckRunner) -> None:
+    result = runner("check", "--json", "33.9, 38.2")
     answer = json.loads(result.output)
     assert answer["results"][0]["zones"][0]["zone"] == "al-tanf-deconfliction-zone"
     assert answer["model"]["ellipsoid"] == "WGS84"
 
 
-def test_distance_nearby_destination_features(database: str) -> None:
+def test_distance_nearby_destination_features(runner: GeocheckRunner) -> None:
     distance = json.loads(
-        run(database, "distance", "--json", "Palmyra", "palmyra-damascus-highway").output
+        runner("distance", "--json", "Palmyra", "palmyra-damascus-highway").output
     )
     assert distance["side"] in ("left", "right") and distance["distance_m"] < 2000
-    table = run(database, "distance", "--units", "km", "34.2, 37.8", "Tadmur").output
+    table = runner("distance", "--units", "km", "34.2, 37.8", "Tadmur").output
     assert "distance (km)" in table and "58.7" in table
-    near = run(database, "nearby", "34.2, 37.8", "--radius", "60km").output
+    near = runner("nearby", "34.2, 37.8", "--radius", "60km").output
     assert "khunayfis-mines" in near and "deir-ez-zor" not in near
-    assert run(database, "nearby", "34, 38", "--radius", "far").exit_code == EXIT_BAD_INPUT
+    assert runner("nearby", "34, 38", "--radius", "far").exit_code == EXIT_BAD_INPUT
     dest = json.loads(
-        run(
-            database, "destination", "--json", "Palmyra", "--azimuth", "SW", "--distance", "60km"
-        ).output
+        runner("destination", "--json", "Palmyra", "--azimuth", "SW", "--distance", "60km").output
     )
     assert 34.17 < dest["lat"] < 34.18
-    assert "palmyra" in run(database, "features").output
-    assert "GeoNames" in run(database, "features", "Tadmur").output
+    assert "palmyra" in runner("features").output
+    assert "GeoNames" in runner("features", "Tadmur").output
 
 
-def test_load_and_export_round_trip(database: str, tmp_path: Path) -> None:
+def test_load_and_export_round_trip(runner: GeocheckRunner, tmp_path: Path) -> None:
     exported = tmp_path / "export.geojson"
-    assert run(database, "export", "-o", str(exported)).exit_code == 0
+    assert runner("export", "-o", str(exported)).exit_code == 0
     collection = json.loads(exported.read_text())
     for feature in collection["features"]:
         if feature["id"] == "palmyra":
             feature["properties"]["uncertainty_m"] = 750
     exported.write_text(json.dumps(collection))
-    loaded = run(database, "load", str(exported))
+    loaded = runner("load", str(exported))
     assert loaded.exit_code == 0, loaded.output
     assert "loaded 18 features" in loaded.output
-    assert "750" in run(database, "features", "palmyra").output
+    assert "750" in runner("features", "palmyra").output
 
 
 def _events(path: Path) -> None:
@@ -99,11 +98,12 @@ def _events(path: Path) -> None:
     )
 
 
-def test_annotate_csv_keeps_columns_and_reports_bad_rows(database: str, tmp_path: Path) -> None:
+def test_annotate_csv_keeps_columns_and_reports_bad_rows(
+    runner: GeocheckRunner, tmp_path: Path
+) -> None:
     source, target = tmp_path / "events.csv", tmp_path / "out.csv"
     _events(source)
-    result = run(
-        database,
+    result = runner(
         "annotate",
         str(source),
         "-o",
@@ -119,33 +119,35 @@ def test_annotate_csv_keeps_columns_and_reports_bad_rows(database: str, tmp_path
     assert lines[2].startswith("b,2017-06-01,33.5,38.6,near the garrison,inside,")
     assert lines[3].endswith(",latitude is empty")
     assert "swapped" in lines[4]
-    strict = run(database, "annotate", str(source), "-o", str(target), "--strict")
+    strict = runner("annotate", str(source), "-o", str(target), "--strict")
     assert strict.exit_code == EXIT_BAD_INPUT and "line 4" in strict.output
 
 
-def test_annotate_output_is_written_whole_or_not_at_all(database: str, tmp_path: Path) -> None:
+def test_annotate_output_is_written_whole_or_not_at_all(
+    runner: GeocheckRunner, tmp_path: Path
+) -> None:
     source = tmp_path / "events.csv"
     _events(source)
     # Annotated in place: the input is read to the end before it is replaced.
-    assert run(database, "annotate", str(source), "-o", str(source)).exit_code == 0
+    assert runner("annotate", str(source), "-o", str(source)).exit_code == 0
     lines = source.read_text().splitlines()
     assert len(lines) == 6 and lines[0].endswith(",geocheck_error")
     # A run that fails leaves an existing output as it was, and no partial file.
     target = tmp_path / "out.csv"
     target.write_text("keep me\n")
-    failed = run(database, "annotate", str(source), "-o", str(target), "--distance-to", "x")
+    failed = runner("annotate", str(source), "-o", str(target), "--distance-to", "x")
     assert failed.exit_code == EXIT_BAD_INPUT and target.read_text() == "keep me\n"
     assert not list(tmp_path.glob(".*.part"))
-    nowhere = run(database, "annotate", str(source), "-o", str(tmp_path / "no" / "out.csv"))
+    nowhere = runner("annotate", str(source), "-o", str(tmp_path / "no" / "out.csv"))
     assert nowhere.exit_code == EXIT_BAD_INPUT
     assert nowhere.output.strip().endswith("No such file or directory")
 
 
-def test_annotate_ndjson_and_geojson(database: str, tmp_path: Path) -> None:
+def test_annotate_ndjson_and_geojson(runner: GeocheckRunner, tmp_path: Path) -> None:
     ndjson = tmp_path / "e.ndjson"
     ndjson.write_text('{"lat": 33.5, "lon": 38.6}\nnot json\n{"location": "33.9, 38.2"}\n')
     out = tmp_path / "o.ndjson"
-    assert run(database, "annotate", str(ndjson), "-o", str(out)).exit_code == 0
+    assert runner("annotate", str(ndjson), "-o", str(out)).exit_code == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows[0]["geocheck_verdict"] == "inside" and rows[1]["input"] == "not json"
     geojson = tmp_path / "e.geojson"
@@ -164,13 +166,13 @@ def test_annotate_ndjson_and_geojson(database: str, tmp_path: Path) -> None:
         )
     )
     out = tmp_path / "o.geojson"
-    assert run(database, "annotate", str(geojson), "-o", str(out)).exit_code == 0
+    assert runner("annotate", str(geojson), "-o", str(out)).exit_code == 0
     props = json.loads(out.read_text())["features"][0]["properties"]
     assert props["n"] == 1 and props["geocheck_verdict"] == "inside"
 
 
 @pytest.mark.e2e
-def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) -> None:
+def test_local_and_remote_give_identical_answers(runner: GeocheckRunner, tmp_path: Path) -> None:
     questions = [
         [
             "check",
@@ -190,25 +192,21 @@ def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) 
     _events(source)
     # A server taking 3 points per request: annotate's chunks of 5 must be split for it.
     environment = {
-        "GEOCHECK_DATABASE_URL": database,
+        "GEOCHECK_DATABASE_URL": runner.database_url,
         "GEOCHECK_API_TOKENS": f"alice={WRITER}",
         "GEOCHECK_MAX_BATCH_POINTS": "3",
     }
     with service(environment) as server:
         for question in questions:
-            local = run(database, *question)
-            remote = CliRunner().invoke(main, ["--server", server.url, *question])
+            local = runner(*question)
+            remote = runner.remote(server.url, *question)
             assert local.exit_code == remote.exit_code == 0, (local.output, remote.output)
             assert json.loads(local.output) == json.loads(remote.output), question
-        outputs = []
-        annotate_options = ["--chunk-size", "5", "--distance-to", "palmyra"]
-        for prefix in (["--database", database], ["--server", server.url]):
-            target = tmp_path / f"out{len(outputs)}.csv"
-            CliRunner().invoke(
-                main,
-                [*prefix, "annotate", str(source), "-o", str(target), *annotate_options],
-            )
-            outputs.append(target.read_text())
+        annotate = ["annotate", str(source), "--chunk-size", "5", "--distance-to", "palmyra"]
+        local_csv, remote_csv = tmp_path / "local.csv", tmp_path / "remote.csv"
+        assert runner(*annotate, "-o", str(local_csv)).exit_code == 0
+        assert runner.remote(server.url, *annotate, "-o", str(remote_csv)).exit_code == 0
+        outputs = [local_csv.read_text(), remote_csv.read_text()]
         assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
 
         # The group's options after the command, or in the middle, mean the same; a typed
@@ -221,7 +219,7 @@ def test_local_and_remote_give_identical_answers(database: str, tmp_path: Path) 
             middle = CliRunner().invoke(main, between)
             assert before.exit_code == 0 and before.output == after.output == middle.output
         exported = tmp_path / "reference.geojson"
-        assert run(database, "export", "-o", str(exported)).exit_code == 0
+        assert runner("export", "-o", str(exported)).exit_code == 0
         load = ["load", str(exported)]
         for token in ("not-the-token", WRITER):  # refused both ways alike, then accepted
             before = CliRunner().invoke(main, ["--server", server.url, "--token", token, *load])
@@ -281,8 +279,8 @@ def test_any_arguments_end_in_an_answer_or_one_line(
 ) -> None:
     """Whatever the arguments: exit 0-3 with an answer or a one-line error, never a
     traceback."""
-    database = f"sqlite:///{tmp_path_factory.getbasetemp() / 'cli-fuzz.sqlite'}"
-    result = run(database, command, *words)
+    runner = GeocheckRunner(f"sqlite:///{tmp_path_factory.getbasetemp() / 'cli-fuzz.sqlite'}")
+    result = runner(command, *words)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1, 2, 3)
     if result.exit_code:

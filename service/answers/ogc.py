@@ -249,7 +249,7 @@ def parse_filter(text: str, lang: str | None) -> Any:
     import orjson
     from pygeofilter.parsers.cql2_json import parse as parse_json
 
-    lang = (lang or "cql2-text").lower()
+    lang = "cql2-text" if lang is None else lang.lower()  # given empty is no language
     if lang not in FILTER_LANGS:
         raise FilterError(
             f"filter-lang must be one of {', '.join(FILTER_LANGS)}.", field="filter-lang"

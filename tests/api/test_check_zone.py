@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import WRITE_HEADERS
 from tests.geodesy import oracle
 from tests.geodesy.shapes import HIGHWAY
+from tests.helpers import WRITE_HEADERS
 
 CENTRE = (38.6178, 33.5058)
 ZONE = "al-tanf-deconfliction-zone"

@@ -18,7 +18,7 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.conftest import WRITE_HEADERS
+from tests.helpers import WRITE_HEADERS
 
 DOCUMENT_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 DOCUMENT: dict[str, Any] = yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))
@@ -163,7 +163,6 @@ def _validate(path: str, method: str, status: int, mimetype: str, body: Any) -> 
     response = _deref(responses[str(status)])
     assert mimetype in response["content"], f"{mimetype} not documented for {status}"
     ref = response["content"][mimetype]["schema"]
-    validator = Draft202012Validator(ref, registry=REGISTRY)
     if "$ref" not in ref:  # inline: resolve relative refs against the document
         located = f"urn:openapi#/{_pointer('paths', path, method, 'responses', str(status))}"
         validator = Draft202012Validator(
@@ -205,44 +204,70 @@ def test_documented_request_examples_work_and_answers_match_schema(
     _validate(path, method, success, response.mimetype, response.get_json())
 
 
+JSON, GEOJSON, PROBLEM = "application/json", "application/geo+json", "application/problem+json"
+
+#: (documented path, URL, expected status, expected media type)
 GET_SAMPLES = [
-    ("/health", "/health"),
-    ("/features", "/features"),
-    ("/features", "/features?kind=zone&at=2017-06-15"),
-    ("/features/{feature_id}", "/features/Tadmur"),
-    ("/features/{feature_id}", "/features/al-tanf-deconfliction-zone"),
-    ("/features/{feature_id}", "/features/palmira"),
-    ("/distance", "/distance?from=34.2,37.8&to=palmyra-damascus-highway&units=km"),
-    ("/distance", "/distance?from=34.2,37.8&to=syria"),
-    ("/distance", "/distance?from=34.2,37.8&to=33.5,38.6"),
-    ("/distance", "/distance?from=34.2,37.8&to=nowhere"),
-    ("/distance", "/distance?from=34.2,37.8"),
-    ("/nearby", "/nearby?point=34.2,37.8&radius=60km&units=mi"),
-    ("/nearby", "/nearby?point=34.2,37.8&oops=1"),
-    ("/zones/{zone_id}/polygon", "/zones/al-tanf-deconfliction-zone/polygon?max_error_m=5"),
-    ("/zones/{zone_id}/polygon", "/zones/palmyra/polygon"),
+    ("/health", "/health", 200, JSON),
+    ("/features", "/features", 200, GEOJSON),
+    ("/features", "/features?kind=zone&at=2017-06-15", 200, GEOJSON),
+    ("/features/{feature_id}", "/features/Tadmur", 200, GEOJSON),
+    ("/features/{feature_id}", "/features/al-tanf-deconfliction-zone", 200, GEOJSON),
+    ("/features/{feature_id}", "/features/palmira", 404, PROBLEM),
+    ("/distance", "/distance?from=34.2,37.8&to=palmyra-damascus-highway&units=km", 200, JSON),
+    ("/distance", "/distance?from=34.2,37.8&to=syria", 200, JSON),
+    ("/distance", "/distance?from=34.2,37.8&to=33.5,38.6", 200, JSON),
+    ("/distance", "/distance?from=34.2,37.8&to=nowhere", 404, PROBLEM),
+    ("/distance", "/distance?from=34.2,37.8", 422, PROBLEM),
+    ("/nearby", "/nearby?point=34.2,37.8&radius=60km&units=mi", 200, JSON),
+    ("/nearby", "/nearby?point=34.2,37.8&oops=1", 400, PROBLEM),
+    (
+        "/zones/{zone_id}/polygon",
+        "/zones/al-tanf-deconfliction-zone/polygon?max_error_m=5",
+        200,
+        GEOJSON,
+    ),
+    ("/zones/{zone_id}/polygon", "/zones/palmyra/polygon", 404, PROBLEM),  # a site, no zone
 ]
 
 
-@pytest.mark.parametrize(("path", "url"), GET_SAMPLES)
-def test_get_answers_match_schema(client: FlaskClient, path: str, url: str) -> None:
+@pytest.mark.parametrize(("path", "url", "status", "mimetype"), GET_SAMPLES)
+def test_get_answers_match_schema(
+    client: FlaskClient, path: str, url: str, status: int, mimetype: str
+) -> None:
     response = client.get(url)
-    if response.mimetype.endswith("json"):
-        _validate(path, "get", response.status_code, response.mimetype, response.get_json())
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == mimetype
+    _validate(path, "get", response.status_code, response.mimetype, response.get_json())
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "content_type"),
+    ("path", "body", "content_type", "status"),
     [
-        ("/check-zone", "{", "application/json"),
-        ("/check-zone", "{}", "application/json"),
-        ("/check-zone", "x", "text/plain"),
-        ("/distance", '{"from": "1, 2", "to": "nowhere"}', "application/json"),
-        ("/area", '{"type": "Point", "coordinates": [0, 0]}', "application/json"),
+        ("/check-zone", "{", "application/json", 400),
+        ("/check-zone", "{}", "application/json", 422),
+        ("/check-zone", "x", "text/plain", 415),
+        ("/distance", '{"from": "1, 2", "to": "nowhere"}', "application/json", 404),
+        ("/area", '{"type": "Point", "coordinates": [0, 0]}', "application/json", 422),
     ],
 )
 def test_error_answers_match_schema(
-    client: FlaskClient, path: str, body: str, content_type: str
+    client: FlaskClient, path: str, body: str, content_type: str, status: int
 ) -> None:
     response = client.post(path, data=body, content_type=content_type)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
     _validate(path, "post", response.status_code, response.mimetype, response.get_json())
+
+
+@pytest.mark.parametrize(
+    ("status", "mimetype", "body"),
+    [
+        (200, JSON, {"status": 5}),  # breaks the schema
+        (299, JSON, {"status": "ok"}),  # undocumented status
+        (200, "text/plain", "ok"),  # undocumented media type
+    ],
+)
+def test_validation_fails_a_broken_answer(status: int, mimetype: str, body: Any) -> None:
+    with pytest.raises(AssertionError):
+        _validate("/health", "get", status, mimetype, body)

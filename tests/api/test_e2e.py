@@ -9,6 +9,7 @@ import requests
 
 from tests.e2e_server import running_server
 from tests.geodesy import oracle
+from tests.helpers import BATCH_TIMEOUT, REQUEST_TIMEOUT
 
 pytestmark = pytest.mark.e2e
 
@@ -20,8 +21,8 @@ def base() -> Iterator[str]:
 
 
 def test_health_and_contract(base: str) -> None:
-    assert requests.get(f"{base}/health", timeout=10).json()["status"] == "ok"
-    response = requests.get(f"{base}/openapi.yaml", timeout=10)
+    assert requests.get(f"{base}/health", timeout=REQUEST_TIMEOUT).json()["status"] == "ok"
+    response = requests.get(f"{base}/openapi.yaml", timeout=REQUEST_TIMEOUT)
     assert response.status_code == 200 and "openapi: 3.1.0" in response.text
 
 
@@ -34,14 +35,14 @@ def test_point_a_metre_inside_and_outside_the_boundary(base: str) -> None:
             "zones": ["al-tanf-deconfliction-zone"],
         }
         # A point with no accuracy still gets the garrison's 2 km: ask for the raw distance.
-        answer = requests.post(f"{base}/check-zone", json=body, timeout=10).json()
+        answer = requests.post(f"{base}/check-zone", json=body, timeout=REQUEST_TIMEOUT).json()
         zone = answer["results"][0]["zones"][0]
         assert zone["distance_to_boundary_m"] == pytest.approx(offset, abs=1e-6)
         assert zone["verdict"] == "uncertain"
         distance = requests.get(
             f"{base}/distance",
             params={"from": f"{p['lat2']!r}, {p['lon2']!r}", "to": "al-tanf-deconfliction-zone"},
-            timeout=10,
+            timeout=REQUEST_TIMEOUT,
         ).json()
         assert distance["inside"] is (verdict == "inside")
 
@@ -51,7 +52,7 @@ def test_big_columnar_batch(base: str) -> None:
     lats = [33.0 + (i % 1000) / 500.0 for i in range(n)]
     lons = [37.6 + (i // 1000) / 50.0 for i in range(n)]
     response = requests.post(
-        f"{base}/check-zone", json={"points": {"lat": lats, "lon": lons}}, timeout=120
+        f"{base}/check-zone", json={"points": {"lat": lats, "lon": lons}}, timeout=BATCH_TIMEOUT
     )
     assert response.status_code == 200
     results = response.json()["results"]
@@ -61,15 +62,18 @@ def test_big_columnar_batch(base: str) -> None:
 
 def test_errors_over_the_wire(base: str) -> None:
     response = requests.post(
-        f"{base}/check-zone", data="{nope", headers={"Content-Type": "application/json"}, timeout=10
+        f"{base}/check-zone",
+        data="{nope",
+        headers={"Content-Type": "application/json"},
+        timeout=REQUEST_TIMEOUT,
     )
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/problem+json"
-    response = requests.put(f"{base}/check-zone", json={}, timeout=10)
+    response = requests.put(f"{base}/check-zone", json={}, timeout=REQUEST_TIMEOUT)
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
     response = requests.post(
         f"{base}/check-zone",
         json={"points": {"lat": [1.0] * 200_001, "lon": [1.0] * 200_001}},
-        timeout=60,
+        timeout=BATCH_TIMEOUT,
     )
     assert response.status_code == 413

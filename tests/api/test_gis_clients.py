@@ -86,7 +86,7 @@ def _requests_since(
     """The query parameters of each items request in the access log after ``mark`` (made
     by a user agent containing ``agent``)."""
     found = []
-    for line in server.log()[mark:].splitlines():
+    for line in server.output()[mark:].splitlines():
         match = re.search(r'"GET (/ogc/collections/[^/ ]+/items\?[^ ]*) HTTP.*"([^"]*)"$', line)
         if match and agent in match.group(2):
             found.append(parse_qs(urlsplit(match.group(1)).query))
@@ -175,7 +175,7 @@ def test_gdal_sends_where_to_the_server(server: ServiceProcess, where: str, page
     # (Asked as cql2-text, to tell these requests from GDAL's in the log.)
     expected = _items(server, "sites", filter=where, **{"filter-lang": "cql2-text"})
     assert 0 < len(expected) < len(everything)
-    mark = len(server.log())
+    mark = len(server.output())
     command = ["ogrinfo", "-ro", "-al", "-q", "-oo", f"PAGE_SIZE={page_size}", "-where", where]
     run = _run([*command, f"OAPIF:{server.url}/ogc", "sites"])
     assert run.returncode == 0, run.stderr

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e_server import running_server
+from tests.helpers import BROWSER_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -32,13 +33,19 @@ def page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with running_server(workers=1) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=FLAGS, timeout=BROWSER_TIMEOUT_MS
+        )
         page = browser.new_page(viewport={"width": 1200, "height": 800})
+        # Every wait below (launch, navigation, selectors, functions) may take long on a
+        # busy machine: a hang guard, not a speed test.
+        page.set_default_timeout(BROWSER_TIMEOUT_MS)
+        page.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(f"{url}/map")
-        page.wait_for_function("window.geocheckReady === true", timeout=20_000)
+        page.wait_for_function("window.geocheckReady === true")
         page.problems = problems  # type: ignore[attr-defined]
         yield page
         browser.close()
@@ -67,7 +74,7 @@ def _click(page: Any, lat: float, lon: float) -> str:
         [lat, lon],
     )
     page.mouse.click(x, y)
-    page.wait_for_selector(".leaflet-popup-content .verdict", timeout=10_000)
+    page.wait_for_selector(".leaflet-popup-content .verdict")
     page.wait_for_function(WAIT_FOR_DISTANCES)
     return str(page.inner_text(".leaflet-popup-content"))
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service import create_app
-from tests.conftest import READER, WRITE_HEADERS, WRITER, app_config
+from tests.helpers import READER, WRITE_HEADERS, WRITER, app_config
 
 NEW_SITE: dict[str, Any] = {
     "type": "Feature",

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.geodesy import GeodesyError, direct, direct_one, inverse, inverse_one
-from tests.conftest import SHARED
 from tests.geodesy import oracle
+from tests.helpers import SHARED
 
 GEODTEST = SHARED / "data" / "geodtest" / "GeodTest-short.dat.gz"
 

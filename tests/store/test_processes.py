@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from service.store.database import normalise_url
-from tests.conftest import WRITE_HEADERS, WRITER
 from tests.e2e_server import service
+from tests.helpers import REQUEST_TIMEOUT, WRITE_HEADERS, WRITER, wait_until
 
 pytestmark = pytest.mark.e2e
 TOKENS = {"GEOCHECK_API_TOKENS": f"alice={WRITER}"}
@@ -33,18 +32,23 @@ def test_two_workers_see_a_write_on_their_next_request(tmp_path: Path) -> None:
     with service(env, workers=2) as server:
         for i in range(5):
             created = requests.post(
-                f"{server.url}/features", json=_site(f"site-{i}"), headers=WRITE_HEADERS, timeout=10
+                f"{server.url}/features",
+                json=_site(f"site-{i}"),
+                headers=WRITE_HEADERS,
+                timeout=REQUEST_TIMEOUT,
             )
             assert created.status_code == 201
             version = int(created.headers["X-Data-Version"])
             # New connections each time, so both workers answer some of these.
             for _ in range(12):
                 health = requests.get(
-                    f"{server.url}/health", headers={"Connection": "close"}, timeout=10
+                    f"{server.url}/health", headers={"Connection": "close"}, timeout=REQUEST_TIMEOUT
                 ).json()
                 assert health["data_version"] == version
                 got = requests.get(
-                    f"{server.url}/features/site-{i}", headers={"Connection": "close"}, timeout=10
+                    f"{server.url}/features/site-{i}",
+                    headers={"Connection": "close"},
+                    timeout=REQUEST_TIMEOUT,
                 )
                 assert got.status_code == 200
 
@@ -55,14 +59,16 @@ def test_two_instances_on_one_postgresql(postgres_url: str) -> None:
         for i in range(5):
             target, other = (first, second) if i % 2 else (second, first)
             created = requests.post(
-                f"{target.url}/features", json=_site(f"pg-{i}"), headers=WRITE_HEADERS, timeout=10
+                f"{target.url}/features",
+                json=_site(f"pg-{i}"),
+                headers=WRITE_HEADERS,
+                timeout=REQUEST_TIMEOUT,
             )
             assert created.status_code == 201
-            seen = requests.get(f"{other.url}/features/pg-{i}", timeout=10)
+            seen = requests.get(f"{other.url}/features/pg-{i}", timeout=REQUEST_TIMEOUT)
             assert seen.status_code == 200
-            assert requests.get(f"{other.url}/health", timeout=10).json()["data_version"] == int(
-                created.headers["X-Data-Version"]
-            )
+            health = requests.get(f"{other.url}/health", timeout=REQUEST_TIMEOUT).json()
+            assert health["data_version"] == int(created.headers["X-Data-Version"])
 
 
 def _write_until_killed(url: str, acknowledged: list[str], stop: threading.Event) -> None:
@@ -72,7 +78,10 @@ def _write_until_killed(url: str, acknowledged: list[str], stop: threading.Event
         feature_id = f"kill-{i}"
         try:
             response = session.post(
-                f"{url}/features", json=_site(feature_id), headers=WRITE_HEADERS, timeout=5
+                f"{url}/features",
+                json=_site(feature_id),
+                headers=WRITE_HEADERS,
+                timeout=REQUEST_TIMEOUT,
             )
         except requests.RequestException:
             return  # the server is gone: whatever was not acknowledged may be lost
@@ -99,17 +108,28 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(
         ]
         for thread in writers:
             thread.start()
-        time.sleep(2.0)
+        # Kill once a few writes are acknowledged (counted, not timed: a busy machine is slow).
+        wait_until(
+            lambda: len(acknowledged) > 10 or not any(t.is_alive() for t in writers),
+            300,
+            "more than 10 acknowledged writes",
+        )
         server.kill()  # SIGKILL, mid-stream
         stop.set()
         for thread in writers:
-            thread.join(timeout=30)
+            thread.join(timeout=REQUEST_TIMEOUT + 30)
+            assert not thread.is_alive(), "a writer still waits on a killed server"
     assert len(acknowledged) > 10
     with service(env, workers=1) as again:
-        health = requests.get(f"{again.url}/health", timeout=10).json()
+        health = requests.get(f"{again.url}/health", timeout=REQUEST_TIMEOUT).json()
         assert health["features"] >= 18 + len(acknowledged)
         for feature_id in acknowledged:
-            assert requests.get(f"{again.url}/features/{feature_id}", timeout=10).status_code == 200
+            assert (
+                requests.get(
+                    f"{again.url}/features/{feature_id}", timeout=REQUEST_TIMEOUT
+                ).status_code
+                == 200
+            )
     if engine == "sqlite":
         with sqlite3.connect(tmp_path / "k.sqlite") as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
