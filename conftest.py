@@ -12,6 +12,7 @@ import pytest
 # Alembic's scripts run only inside Alembic: env.py reads Alembic's context at import.
 collect_ignore = ["service/store/migrations"]
 
+
 @pytest.fixture(autouse=True)
 def _examples_use_a_temporary_store(request: pytest.FixtureRequest) -> None:
     if isinstance(request.node, pytest.DoctestItem):
