@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 # Alembic's scripts run only inside Alembic: env.py reads Alembic's context at import.
-collect_ignore = ["service/store/migrations"]
+# The QGIS probe is a script for Debian's own Python (where python3-qgis lives), run by
+# tests/api/test_gis_clients.py in a subprocess, not a module of this interpreter.
+collect_ignore = ["service/store/migrations", "tests/api/qgis_probe.py"]
 
 
 @pytest.fixture(autouse=True)
