@@ -227,7 +227,7 @@ GET_SAMPLES = [
         200,
         GEOJSON,
     ),
-    ("/zones/{zone_id}/polygon", "/zones/palmyra/polygon", 404, PROBLEM),  # a site, no zone
+    ("/zones/{zone_id}/polygon", "/zones/palmyra/polygon", 422, PROBLEM),  # a site, no zone
 ]
 
 
