@@ -77,8 +77,8 @@ def load_query(schema: Schema, args: Mapping[str, str]) -> dict[str, Any]:
     for key, raw in args.items():
         field = by_key[key]
         value: Any = raw
-        if isinstance(field, fields.Integer) and raw.strip().isdigit():
-            value = int(raw)
+        if isinstance(field, fields.Integer) and raw.strip().isascii() and raw.strip().isdigit():
+            value = int(raw)  # ASCII only: "²" is a digit to str.isdigit, not to int()
         elif isinstance(field, fields.Float) and not isinstance(field, fields.Integer):
             with contextlib.suppress(ValueError):
                 value = float(raw)

@@ -12,9 +12,9 @@ with the same schemas and answer from the same application layer
 problems (as :class:`GeocheckError`); the local client needs no Flask and no server. For
 bulk work, :meth:`Geocheck.check_columns` and :meth:`Geocheck.distance_columns` take columns
 (lists or numpy arrays of lat, lon), and :meth:`Geocheck.snapshot` pins one data version and
-instant for a run of such questions. Locally, column answers hold numpy arrays where a
-server sends lists of numbers (the same values), and a snapshot may be shared between
-threads.
+instant for a run of such questions. Every answer is plain JSON values, except that a
+local snapshot's column answers hold numpy arrays where a server sends lists of numbers
+(the same values); a local snapshot may be shared between threads.
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ def refusals() -> Iterator[None]:
 
 
 def as_sent(body: Any) -> Any:
-    """``body`` as a server would receive it: encoded as the remote client encodes it
-    (numpy values as numbers, NaN as null, tuples as lists) and decoded again."""
+    """``body`` as it would cross the wire: encoded as the remote client and the server
+    encode it (numpy values as numbers, NaN as null, tuples as lists) and decoded again."""
     return orjson.loads(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY))
 
 
@@ -49,7 +49,8 @@ def _asked(question: Callable[..., T], *args: Any) -> T:
 class LocalSnapshot(Snapshot):
     """Column questions answered from one in-memory reference set at one instant: no
     connection and no JSON, so calls may run in parallel threads (the geodesy releases
-    the GIL). Columns come back as numpy arrays holding the API's values."""
+    the GIL). For bulk speed, columns of numbers come back as numpy arrays holding the
+    API's values (every other client method returns plain JSON values)."""
 
     parallel = True
 
@@ -95,17 +96,20 @@ class LocalGeocheck(Geocheck):
             "/features": self.answers.features,
         }
 
+    # Answers go back as a server's would arrive: fresh JSON values, never the layer's own
+    # (memoised, shared) objects, which a caller could otherwise change for everyone.
+
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return _asked(self._posts[path], as_sent(body))
+        return as_sent(_asked(self._posts[path], as_sent(body)))
 
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         # As a query string carries them: every value is text.
-        return _asked(self._gets[path], {k: str(v) for k, v in params.items()})
+        return as_sent(_asked(self._gets[path], {k: str(v) for k, v in params.items()}))
 
     def feature(self, feature_id: str) -> dict[str, Any]:
         """One feature by id or alias, as GeoJSON."""
         served, _ = _asked(self.answers.feature, feature_id, {})
-        return served
+        return as_sent(served)
 
     def snapshot(self, at: str | None = None, data_version: int | None = None) -> LocalSnapshot:
         """The store at ``data_version`` (default: now), answering at ``at``, in-process."""
@@ -116,11 +120,11 @@ class LocalGeocheck(Geocheck):
     ) -> dict[str, Any]:
         """Import into the local store directly, all or nothing (no token: the file is
         yours; no per-request size limit)."""
-        return _asked(self.answers.import_collection, collection, written_by)
+        return as_sent(_asked(self.answers.import_collection, as_sent(collection), written_by))
 
     def export(self) -> dict[str, Any]:
         """Every feature in force as stored (a FeatureCollection that ``load`` accepts)."""
-        return _asked(self.answers.export)
+        return as_sent(_asked(self.answers.export))
 
     def close(self) -> None:
         self.store.close()

@@ -23,6 +23,7 @@ from service.geodesy.ellipsoid import (
     check_lonlat_scalar,
     geodesic_upper_bound,
     normalize_azimuth,
+    normalize_azimuth_one,
     to_ecef,
 )
 from service.geodesy.errors import GeodesyError
@@ -36,7 +37,8 @@ MAX_RADIUS_M = 10_001_965.0
 
 
 class CircleDistance(NamedTuple):
-    """Distances from points to a circle; arrays with one entry per point."""
+    """Distances from points to a circle, as :meth:`Circle.distance` returns them; arrays
+    shaped like the query points."""
 
     #: Signed geodesic distance to the boundary (m): negative inside.
     boundary_m: FloatArray
@@ -102,6 +104,12 @@ class Circle:
         CircleDistance
             ``boundary_m`` (negative inside), ``centre_m`` (m) and
             ``azimuth_to_centre_deg`` (at the point, in [0, 360)), shaped like ``lon``.
+
+        Raises
+        ------
+        GeodesyError
+            If a point is not a finite position with latitude in [-90, 90], or ``lon``
+            and ``lat`` differ in shape.
         """
         lon_a, lat_a = as_lonlat(lon, lat)
         centre_lon = np.full(lon_a.shape, self.lon)
@@ -111,12 +119,39 @@ class Circle:
         return CircleDistance(dist - self.radius_m, dist, normalize_azimuth(az))
 
     def distance_one(self, lon: float, lat: float) -> tuple[float, float, float]:
-        """Scalar :meth:`distance` for one point ``(lon, lat)`` in degrees: plain floats
-        ``(boundary_m, centre_m, azimuth_to_centre_deg)``, several times faster than a
-        one-element array."""
+        """Scalar :meth:`distance` for one point, in plain floats (several times faster
+        than a one-element array).
+
+        Parameters
+        ----------
+        lon, lat : float
+            The point, longitude then latitude (degrees).
+
+        Returns
+        -------
+        boundary_m : float
+            Signed distance to the boundary (m), negative inside.
+        centre_m : float
+            Geodesic distance to the centre (m).
+        azimuth_to_centre_deg : float
+            Azimuth at the point toward the centre, degrees in [0, 360).
+
+        Raises
+        ------
+        GeodesyError
+            If the point is not a finite position with latitude in [-90, 90].
+
+        Examples
+        --------
+        >>> boundary_m, centre_m, azimuth = Circle(38.6178, 33.5058, 55_000.0).distance_one(
+        ...     38.6178, 33.0
+        ... )
+        >>> round(boundary_m), round(centre_m), round(azimuth)
+        (1098, 56098, 0)
+        """
         lon, lat = check_lonlat_scalar(lon, lat)
         az, _, dist = WGS84.inv(lon, lat, self.lon, self.lat)
-        return float(dist) - self.radius_m, float(dist), float(az) % 360.0 % 360.0
+        return float(dist) - self.radius_m, float(dist), normalize_azimuth_one(float(az))
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
         """Exact signed distance (m) from each point to the boundary: ``s(P, C) − r``,
@@ -126,6 +161,16 @@ class Circle:
         ----------
         lon, lat : array_like
             Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of float
+            Metres, shaped like ``lon``.
+
+        Raises
+        ------
+        GeodesyError
+            As :meth:`distance`.
         """
         return self.distance(lon, lat).boundary_m
 
@@ -258,14 +303,47 @@ class Circle:
         return codes
 
     def contains_pole(self, north: bool) -> bool:
-        """Whether the North Pole (``north=True``) or the South Pole lies inside."""
+        """Whether a pole lies inside the circle (the boundary included).
+
+        Parameters
+        ----------
+        north : bool
+            ``True`` for the North Pole, ``False`` for the South Pole.
+
+        Returns
+        -------
+        bool
+            Whether the pole's geodesic distance to the centre is at most the radius.
+
+        Examples
+        --------
+        >>> cap = Circle(0.0, 89.0, 200_000.0)
+        >>> cap.contains_pole(north=True), cap.contains_pole(north=False)
+        (True, False)
+        """
         _, _, dist = WGS84.inv(self.lon, self.lat, 0.0, 90.0 if north else -90.0)
         return bool(dist <= self.radius_m)
 
     def ring(self, vertex_count: int) -> tuple[FloatArray, FloatArray]:
-        """``vertex_count`` points exactly on the boundary, clockwise from due north of the
-        centre, as ``(lon, lat)`` arrays in degrees; the ring is not closed (the first
-        point is not repeated)."""
+        """Points exactly on the boundary, evenly spaced in azimuth at the centre.
+
+        Parameters
+        ----------
+        vertex_count : int
+            How many points (> 0).
+
+        Returns
+        -------
+        lon, lat : ndarray of float
+            Degrees, longitudes first, starting due north of the centre and going
+            clockwise; the ring is not closed (the first point is not repeated).
+
+        Examples
+        --------
+        >>> lon, lat = Circle(38.6178, 33.5058, 55_000.0).ring(4)
+        >>> lon.size, round(float(lon[0]), 4), bool(lat[0] > 33.5058)
+        (4, 38.6178, True)
+        """
         azimuths = np.arange(vertex_count) * (360.0 / vertex_count)
         lon, lat, _ = WGS84.fwd(
             np.full(vertex_count, self.lon),

@@ -84,8 +84,32 @@ def as_lonlat(
 
 
 def check_lonlat_scalar(lon: float, lat: float, what: str = "point") -> tuple[float, float]:
-    """Scalar twin of :func:`as_lonlat` (no array allocation on the single-point path):
-    ``(lon, lat)`` in degrees as floats, or :class:`GeodesyError`."""
+    """Scalar twin of :func:`as_lonlat`: check one position without allocating arrays (the
+    single-point path).
+
+    Parameters
+    ----------
+    lon, lat : float
+        Longitude, then latitude, in degrees. Longitude may be any finite number;
+        latitude must lie in [-90, 90].
+    what : str
+        Names the input in error messages.
+
+    Returns
+    -------
+    lon, lat : float
+        The same values as plain floats, longitude first.
+
+    Raises
+    ------
+    GeodesyError
+        If a value is NaN or infinite, or the latitude is outside [-90, 90].
+
+    Examples
+    --------
+    >>> check_lonlat_scalar(38, 34.5)
+    (38.0, 34.5)
+    """
     lon_f, lat_f = float(lon), float(lat)
     if not np.isfinite(lon_f):
         raise GeodesyError(f"{what}: longitude must be a finite number of degrees", "lon")
@@ -97,8 +121,30 @@ def check_lonlat_scalar(lon: float, lat: float, what: str = "point") -> tuple[fl
 
 
 def check_distance(value: npt.ArrayLike, field: str) -> FloatArray:
-    """Distances (m) as a float64 array, checked finite and non-negative; ``field`` names
-    them in the :class:`GeodesyError` otherwise."""
+    """Check and convert distances to a float64 array.
+
+    Parameters
+    ----------
+    value : array_like
+        Distances in metres; each must be finite and ≥ 0.
+    field : str
+        Names the argument in the error (message and :attr:`GeodesyError.field`).
+
+    Returns
+    -------
+    ndarray of float
+        The same values as a float64 array.
+
+    Raises
+    ------
+    GeodesyError
+        If a distance is NaN, infinite or negative.
+
+    Examples
+    --------
+    >>> check_distance([0.0, 55_000.0], "radius_m").tolist()
+    [0.0, 55000.0]
+    """
     arr = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
         raise GeodesyError(f"{field} must be a finite number of metres", field)
@@ -110,6 +156,20 @@ def check_distance(value: npt.ArrayLike, field: str) -> FloatArray:
 def normalize_azimuth(azimuth: npt.ArrayLike) -> FloatArray:
     """Map azimuths (degrees clockwise from north) into [0, 360).
 
+    Parameters
+    ----------
+    azimuth : array_like
+        Azimuths in degrees, any finite values.
+
+    Returns
+    -------
+    ndarray of float
+        The same directions in [0, 360), shaped like ``azimuth``.
+
+    See Also
+    --------
+    normalize_azimuth_one : The same for one float.
+
     Examples
     --------
     >>> normalize_azimuth([-90.0, 360.0, -1e-17]).tolist()
@@ -120,8 +180,44 @@ def normalize_azimuth(azimuth: npt.ArrayLike) -> FloatArray:
     return np.where(az >= 360.0, 0.0, az)
 
 
+def normalize_azimuth_one(azimuth: float) -> float:
+    """Scalar :func:`normalize_azimuth`: map one azimuth (degrees clockwise from north)
+    into [0, 360).
+
+    Parameters
+    ----------
+    azimuth : float
+        Azimuth in degrees, any finite value.
+
+    Returns
+    -------
+    float
+        The same direction in [0, 360).
+
+    Examples
+    --------
+    >>> normalize_azimuth_one(-90.0), normalize_azimuth_one(360.0)
+    (270.0, 0.0)
+    >>> -1e-17 % 360.0, normalize_azimuth_one(-1e-17)
+    (360.0, 0.0)
+    """
+    # One modulo is not enough: a tiny negative azimuth such as -1e-17 gives 360 - 1e-17,
+    # which rounds to 360.0 exactly; the second modulo maps that 360.0 to 0.0.
+    return float(azimuth) % 360.0 % 360.0
+
+
 def normalize_longitude(lon: npt.ArrayLike) -> FloatArray:
     """Map longitudes (degrees) into [-180, 180).
+
+    Parameters
+    ----------
+    lon : array_like
+        Longitudes in degrees, any finite values.
+
+    Returns
+    -------
+    ndarray of float
+        The same meridians in [-180, 180), shaped like ``lon``.
 
     Examples
     --------
@@ -178,6 +274,23 @@ def geodesic_upper_bound(chord_m: FloatArray) -> FloatArray:
     at least that of a circular arc of the same length and curvature κ, so
     ``s ≤ (2/κ)·asin(κc/2)``. The excess over the chord is about κ²c³/24: 0.17 m at 55 km.
     Chords longer than :data:`SCHUR_MAX_CHORD_M` get ``+inf`` (no bound claimed).
+
+    Parameters
+    ----------
+    chord_m : ndarray of float
+        Straight-line distances (m, ≥ 0) between pairs of points on the ellipsoid.
+
+    Returns
+    -------
+    ndarray of float
+        Upper bounds (m) on the geodesic distances, ≥ ``chord_m``; ``+inf`` past
+        :data:`SCHUR_MAX_CHORD_M`.
+
+    Examples
+    --------
+    >>> excess = geodesic_upper_bound(np.array([55_000.0, 2e6])) - [55_000.0, 2e6]
+    >>> round(float(excess[0]), 2), float(excess[1])
+    (0.17, inf)
     """
     kappa = MAX_GEODESIC_CURVATURE
     half = np.clip(kappa * chord_m / 2.0, 0.0, 1.0)

@@ -21,6 +21,7 @@ from service.geodesy.ellipsoid import (
     check_distance,
     check_lonlat_scalar,
     normalize_azimuth,
+    normalize_azimuth_one,
     normalize_longitude,
 )
 from service.geodesy.errors import GeodesyError
@@ -29,8 +30,10 @@ AZIMUTH_MESSAGE = "azimuth_deg must be a finite number of degrees"
 
 
 class Inverse(NamedTuple):
-    """Solution of the inverse problem from point 1 to point 2."""
+    """Solution of the inverse problem from point 1 to point 2, as :func:`inverse` returns
+    it; arrays with the broadcast shape of the inputs."""
 
+    #: Geodesic distance from point 1 to point 2 (m, ≥ 0).
     distance_m: FloatArray
     #: Azimuth at point 1 toward point 2, degrees in [0, 360).
     azimuth_deg: FloatArray
@@ -39,9 +42,12 @@ class Inverse(NamedTuple):
 
 
 class Direct(NamedTuple):
-    """Solution of the direct problem."""
+    """Solution of the direct problem, as :func:`direct` returns it; arrays with the
+    broadcast shape of the inputs."""
 
+    #: Longitude of the destination, degrees in [-180, 180).
     lon: FloatArray
+    #: Latitude of the destination, degrees.
     lat: FloatArray
     #: Azimuth at the destination pointing back toward the start, degrees in [0, 360).
     back_azimuth_deg: FloatArray
@@ -89,12 +95,42 @@ def inverse(
 
 
 def inverse_one(lon1: float, lat1: float, lon2: float, lat2: float) -> tuple[float, float, float]:
-    """Scalar :func:`inverse` for two points given as ``(lon, lat)`` floats in degrees:
-    ``(distance_m, azimuth_deg, back_azimuth_deg)``, azimuths in [0, 360)."""
+    """Scalar :func:`inverse`: distance and azimuths between two points, in plain floats
+    (several times faster than one-element arrays).
+
+    Parameters
+    ----------
+    lon1, lat1 : float
+        Point 1, longitude then latitude (degrees).
+    lon2, lat2 : float
+        Point 2, longitude then latitude (degrees).
+
+    Returns
+    -------
+    distance_m : float
+        Geodesic distance (m, ≥ 0).
+    azimuth_deg : float
+        Azimuth at point 1 toward point 2, degrees clockwise from north in [0, 360).
+    back_azimuth_deg : float
+        Azimuth at point 2 toward point 1, degrees clockwise from north in [0, 360).
+
+    Raises
+    ------
+    GeodesyError
+        If a coordinate is not finite or a latitude is outside [-90, 90].
+
+    Examples
+    --------
+    Palmyra to Damascus:
+
+    >>> distance_m, azimuth_deg, _ = inverse_one(38.2672, 34.56, 36.2913, 33.5102)
+    >>> round(distance_m), 180.0 < azimuth_deg < 270.0
+    (216451, True)
+    """
     lon1, lat1 = check_lonlat_scalar(lon1, lat1, "from")
     lon2, lat2 = check_lonlat_scalar(lon2, lat2, "to")
     az12, az21, dist = WGS84.inv(lon1, lat1, lon2, lat2)
-    return float(dist), float(az12) % 360.0 % 360.0, float(az21) % 360.0 % 360.0
+    return float(dist), normalize_azimuth_one(float(az12)), normalize_azimuth_one(float(az21))
 
 
 def direct(
@@ -145,12 +181,40 @@ def direct(
 def direct_one(
     lon: float, lat: float, azimuth_deg: float, distance_m: float
 ) -> tuple[float, float, float]:
-    """Scalar :func:`direct` in plain floats (degrees and metres):
-    ``(lon, lat, back_azimuth_deg)`` of the destination."""
+    """Scalar :func:`direct`: the destination from one start, in plain floats.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Start, longitude then latitude (degrees).
+    azimuth_deg : float
+        Initial azimuth, degrees clockwise from north (any finite value).
+    distance_m : float
+        Distance to travel (m, ≥ 0).
+
+    Returns
+    -------
+    lon, lat : float
+        The destination (degrees), longitude in [-180, 180) as in :func:`direct`.
+    back_azimuth_deg : float
+        Azimuth at the destination toward the start, degrees in [0, 360).
+
+    Raises
+    ------
+    GeodesyError
+        If a coordinate or the azimuth is not finite, the latitude is outside [-90, 90]
+        or the distance is negative.
+
+    Examples
+    --------
+    >>> lon, lat, back = direct_one(38.2672, 34.56, 180.0, 10_000.0)  # due south
+    >>> lon, round(lat, 3), back
+    (38.2672, 34.47, 0.0)
+    """
     lon, lat = check_lonlat_scalar(lon, lat, "from")
     if not np.isfinite(azimuth_deg):
         raise GeodesyError(AZIMUTH_MESSAGE, "azimuth_deg")
     check_distance(distance_m, "distance_m")
     lon2, lat2, az21 = WGS84.fwd(lon, lat, float(azimuth_deg), float(distance_m))
     lon2 = (float(lon2) + 180.0) % 360.0 - 180.0
-    return lon2, float(lat2), float(az21) % 360.0 % 360.0
+    return lon2, float(lat2), normalize_azimuth_one(float(az21))

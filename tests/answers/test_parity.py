@@ -119,8 +119,9 @@ QUESTIONS: list[tuple[str, Callable[[Geocheck], Any]]] = [
 
 
 def _outcome(question: Callable[[Geocheck], Any], gc: Geocheck) -> tuple[str, Any]:
+    # Compared as returned: a tuple where JSON has a list is a difference.
     try:
-        return "answer", _plain(question(gc))
+        return "answer", question(gc)
     except GeocheckError as err:
         return f"problem {err.status}", err.problem
 
@@ -217,8 +218,20 @@ def test_answers_module_imports_no_web_framework() -> None:
     import sys
 
     code = (
-        "import sys, service.client, service.answers.questions;"
+        "import sys, service.answers.questions; from service.client import LocalGeocheck;"
         "assert 'flask' not in sys.modules and 'werkzeug' not in sys.modules, "
         "sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug'))"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_local_answers_are_the_callers_own(local: LocalGeocheck) -> None:
+    """Changing an answer changes nothing for the next caller (the layer memoises)."""
+    first = local.feature("palmyra")
+    first["properties"]["name"] = "changed"
+    first["geometry"] = None
+    again = local.feature("Tadmur")
+    assert again["properties"]["name"] != "changed" and again["geometry"] is not None
+    zones = local.features(kind="zone")
+    zones["features"].clear()
+    assert local.features(kind="zone")["features"]

@@ -95,6 +95,8 @@ def test_malformed_bodies(
         ("/nearby?point=34,37&radius=far", 422, "radius"),
         ("/nearby?point=34,37&limit=0", 422, "limit"),
         ("/nearby?point=34,37&limit=x", 422, "limit"),
+        ("/nearby?point=34,37&limit=%C2%B2", 422, "limit"),  # "²" is a digit to str.isdigit
+        ("/distance?from=33.5,38.6&to=palmyra&data_version=%C2%B2", 422, "data_version"),
         ("/features?kind=mountain", 422, "kind"),
         ("/features?at=tomorrow", 422, "at"),
         ("/zones/al-tanf-deconfliction-zone/polygon?max_error_m=0", 422, "max_error_m"),
