@@ -66,15 +66,36 @@ class Config:
 
 
 def default_database_url() -> str:
-    """The embedded default store: ``geocheck.sqlite`` in the instance folder, where Flask
-    would put it (``instance/`` beside the source tree; ``<prefix>/var/…-instance`` for an
-    installed package), computed without importing Flask."""
-    root = Path(__file__).resolve().parents[1]
-    if "site-packages" in root.parts or "dist-packages" in root.parts:
-        folder = Path(sys.prefix) / "var" / "service.api.app-instance"
-    else:
-        folder = root / "instance"
+    """The embedded default store: ``geocheck.sqlite`` in the folder Flask calls the
+    instance folder of ``service.api.app`` (see :func:`instance_folder`), computed without
+    importing Flask."""
+    package_path = Path(__file__).resolve().parents[1]  # the folder holding service/
+    folder = instance_folder(package_path, Path(sys.prefix).absolute())
     return "sqlite:///" + str(folder / "geocheck.sqlite")
+
+
+def instance_folder(package_path: Path, prefix: Path) -> Path:
+    """Flask's instance folder for a package imported from ``package_path`` by a Python
+    installed at ``prefix``: beside the source tree (``<tree>/instance``) unless the
+    package is installed under the prefix or in a ``site-packages`` folder, then
+    ``<install prefix>/var/service.api.app-instance``. Flask's own rule
+    (``flask.sansio.scaffold.find_package``); a test compares the two."""
+    install: Path | None = None
+    if package_path.is_relative_to(prefix):
+        install = prefix
+    elif package_path.name.lower() == "site-packages":
+        site_parent = package_path.parent
+        if site_parent.name.lower() == "lib":  # Windows: prefix/lib/site-packages
+            install = site_parent.parent
+        elif site_parent.parent.name.lower() == "lib":  # prefix/lib/pythonX.Y/site-packages
+            install = site_parent.parent.parent
+        else:  # prefix/site-packages
+            install = site_parent
+    return package_path / "instance" if install is None else install / "var" / APP_INSTANCE
+
+
+#: Flask's name for the app's instance folder under an installation prefix.
+APP_INSTANCE = "service.api.app-instance"
 
 
 def _boolean(raw: str) -> bool:
@@ -87,8 +108,8 @@ def _boolean(raw: str) -> bool:
 
 
 def limit_blas_threads() -> None:
-    """One BLAS thread for this process; called by the app factory (which the local client
-    and the CLI use too).
+    """One BLAS thread for this process; called by each server worker as it starts and by
+    ``geocheck annotate`` (never at import or by the app factory: it is process-global).
 
     geocheck's only matrix products are (points × 3)·(3 × blocks) in polyline bounds: far
     too small to gain from threads, and OpenBLAS's idle threads spin on a core. Measured

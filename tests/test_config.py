@@ -5,8 +5,11 @@ the ``geocheck`` command and ``make run`` read, and nothing else."""
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
+
+import pytest
 
 from service.cli import main
 from service.config import Config
@@ -67,3 +70,38 @@ def test_stated_defaults_are_the_defaults() -> None:
             assert stated == str(default), spec.name
         compared.append(spec.name)
     assert compared, "no default was compared"
+
+
+def test_the_default_store_is_where_flask_puts_the_instance_folder() -> None:
+    """The local client finds the same default SQLite file as the server, without Flask."""
+    from flask import Flask
+
+    from service.config import default_database_url
+
+    instance = Path(Flask("service.api.app").instance_path)
+    assert default_database_url() == "sqlite:///" + str(instance / "geocheck.sqlite")
+
+
+@pytest.mark.parametrize(
+    "package_path",
+    [
+        "/srv/geocheck",  # a source tree
+        "/usr/local/app",  # a source tree inside the prefix
+        "/home/u/.local/lib/python3.11/site-packages",  # a user-site install
+        "/opt/env/lib/python3.11/site-packages",  # a virtualenv
+        "/opt/env/Lib/site-packages",  # Windows layout
+        "/opt/env/site-packages",
+    ],
+)
+def test_instance_folder_follows_flask_for_every_layout(
+    package_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flask.sansio import scaffold
+
+    from service.config import APP_INSTANCE, instance_folder
+
+    monkeypatch.setattr(scaffold, "_find_package_path", lambda name: package_path)
+    monkeypatch.setattr(sys, "prefix", "/usr/local")
+    prefix, found = scaffold.find_package("service.api.app")
+    expected = Path(found) / "instance" if prefix is None else Path(prefix, "var", APP_INSTANCE)
+    assert instance_folder(Path(package_path), Path("/usr/local")) == expected
