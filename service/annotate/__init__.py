@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from service.annotate.cells import json_cells
-from service.annotate.csv import annotate_csv
+from service.annotate.csv import CSV_CHUNK, OTHER_DELIMITERS, annotate_csv
 from service.annotate.geojson import annotate_geojson
 from service.annotate.jsonl import JSON_CHUNK, annotate_ndjson
-from service.annotate.locate import Locator
+from service.annotate.locate import COORD_NAMES, LAT_NAMES, LON_NAMES, Located, Locator
 from service.annotate.options import AnnotateError, Options, Report
-from service.annotate.pipeline import Annotator, chunks
+from service.annotate.pipeline import Annotator, Batch, chunks
 from service.client import Geocheck
 
 FORMATS = ("csv", "ndjson", "geojson")
@@ -155,9 +155,20 @@ def _annotated_rows(
             yield {**row, **dict(zip(names, values, strict=True))}
 
 
+# What ``service.annotate`` offered as one module, still importable from here.
 __all__ = [
+    "COORD_NAMES",
+    "CSV_CHUNK",
     "FORMATS",
+    "JSON_CHUNK",
+    "LAT_NAMES",
+    "LON_NAMES",
+    "OTHER_DELIMITERS",
     "AnnotateError",
+    "Annotator",
+    "Batch",
+    "Located",
+    "Locator",
     "Options",
     "Report",
     "annotate_file",

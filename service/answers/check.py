@@ -17,7 +17,7 @@ import numpy as np
 from schemas.point import PointBatch
 from service.answers import Moment, envelope
 from service.rules.checks import ZoneAnswer, ZoneCheck, check_point, check_points
-from service.rules.errors import UnknownFeatureError
+from service.rules.errors import NotAZoneError, UnknownFeatureError
 from service.rules.model import Feature
 from service.rules.verdict import NAME_TABLE, NAMES
 
@@ -37,6 +37,8 @@ def zones_at(moment: Moment, ids: Iterable[str] | None, field: str = "zones") ->
         return moment.reference.zones(moment.at, ids)
     except UnknownFeatureError as err:
         raise UnknownFeatureError(err.ref, err.suggestions, field) from None
+    except NotAZoneError as err:
+        raise NotAZoneError(err.ref, err.kind, field) from None
 
 
 def zone_info(zone: Feature, uncertainty_m: float) -> dict[str, Any]:

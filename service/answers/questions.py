@@ -77,9 +77,23 @@ class Answers:
             return self.store.snapshot()
         return self.store.snapshot_at(data_version)
 
-    def moment(self, at: Any = None, data_version: int | None = None) -> Moment:
-        """The reference set at ``data_version`` (default: now) at the instant ``at``
-        (RFC 3339 text, a datetime, or None for now)."""
+    def moment(self, at: Any = None, data_version: Any = None) -> Moment:
+        """The reference set at ``data_version`` (a whole number ≥ 1; default: now) at the
+        instant ``at`` (RFC 3339 text, a datetime, or None for now).
+
+        Raises
+        ------
+        InvalidInputError
+            For an ``at`` that is no time or a ``data_version`` that is no version number.
+        UnknownVersionError
+            For a version the store never had.
+        """
+        valid = isinstance(data_version, int) and not isinstance(data_version, bool)
+        if data_version is not None and not (valid and data_version >= 1):
+            raise InvalidInputError(
+                f"data_version must be a whole number ≥ 1, not {data_version!r}.",
+                {"data_version": ["Must be an integer ≥ 1."]},
+            )
         return Moment(self.reference(data_version), instant(at))
 
     def _pin(self, pinned: Moment | None, at: Any, data_version: int | None) -> Moment:

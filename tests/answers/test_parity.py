@@ -235,3 +235,10 @@ def test_local_answers_are_the_callers_own(local: LocalGeocheck) -> None:
     zones = local.features(kind="zone")
     zones["features"].clear()
     assert local.features(kind="zone")["features"]
+
+
+@pytest.mark.parametrize("version", ["1", True, 0, 1.5])
+def test_a_snapshot_of_no_version_number_is_refused(local: LocalGeocheck, version: object) -> None:
+    with pytest.raises(GeocheckError) as refused:
+        local.snapshot(data_version=version)  # type: ignore[arg-type]
+    assert refused.value.status == 422 and "data_version" in refused.value.problem["errors"]
