@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -64,15 +64,21 @@ class UnknownParametersError(ValueError):
         self.allowed = allowed
 
 
+def refuse_unknown(args: Iterable[str], allowed: Iterable[str]) -> None:
+    """Refuse query parameter names not in ``allowed`` (:class:`UnknownParametersError`)."""
+    known = set(allowed)
+    unknown = sorted(set(args) - known)
+    if unknown:
+        raise UnknownParametersError(unknown, sorted(known))
+
+
 def load_query(schema: Schema, args: Mapping[str, str]) -> dict[str, Any]:
     """Validate query-string arguments with ``schema``: names it does not declare are
     refused (:class:`UnknownParametersError`), and numbers are read from their text for
     numeric fields before the schema's own checks (text that is no number is left for the
     schema to refuse, naming the field)."""
     by_key = {f.data_key or name: f for name, f in schema.fields.items()}
-    unknown = sorted(set(args) - set(by_key))
-    if unknown:
-        raise UnknownParametersError(unknown, sorted(by_key))
+    refuse_unknown(args, by_key)
     values: dict[str, Any] = {}
     for key, raw in args.items():
         field = by_key[key]

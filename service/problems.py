@@ -16,7 +16,13 @@ from typing import Any
 from marshmallow import ValidationError
 
 from schemas.base import UnknownParametersError, flatten_messages
-from service.answers.errors import BatchTooLargeError, FilterError, InvalidInputError
+from service.answers.errors import (
+    BatchTooLargeError,
+    InvalidInputError,
+    NotInCollectionError,
+    OgcParameterError,
+    UnknownCollectionError,
+)
 from service.geodesy.errors import GeodesyError
 from service.rules.errors import (
     NotAZoneError,
@@ -147,7 +153,17 @@ def _unknown_parameters(err: UnknownParametersError) -> ApiError:
 PROBLEMS: list[tuple[type[Exception], Callable[[Any], ApiError]]] = [
     (ApiError, lambda err: err),
     # OGC API – Features answers a bad query parameter (a filter among them) with 400.
-    (FilterError, lambda err: ApiError(400, err.detail, err.errors)),
+    (OgcParameterError, lambda err: ApiError(400, err.detail, err.errors)),
+    (
+        UnknownCollectionError,
+        lambda err: ApiError(
+            404, str(err), {"collection_id": [f"Must be one of {', '.join(err.known)}."]}
+        ),
+    ),
+    (
+        NotInCollectionError,
+        lambda err: ApiError(404, str(err), {"feature_id": ["Not in this collection."]}),
+    ),
     (InvalidInputError, lambda err: ApiError(422, err.detail, err.errors)),
     (UnknownParametersError, _unknown_parameters),
     (ValidationError, _invalid_fields),

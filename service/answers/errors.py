@@ -17,13 +17,38 @@ class InvalidInputError(ValueError):
         self.errors = errors
 
 
-class FilterError(InvalidInputError):
+class OgcParameterError(InvalidInputError):
+    """A query parameter of the OGC API that is invalid; OGC API – Features answers these
+    with 400, not 422."""
+
+
+class FilterError(OgcParameterError):
     """An OGC API ``filter`` (or its ``filter-lang`` / ``filter-crs``, or a property
     parameter) that does not parse or cannot be evaluated; ``field`` names the parameter."""
 
     def __init__(self, detail: str, field: str = "filter") -> None:
         super().__init__(detail, {field: [detail]})
         self.field = field
+
+
+class UnknownCollectionError(LookupError):
+    """An OGC API collection id that is none of the collections."""
+
+    def __init__(self, collection_id: str, known: list[str]) -> None:
+        super().__init__(
+            f"No collection {collection_id!r}; the collections are {', '.join(known)}."
+        )
+        self.collection_id = collection_id
+        self.known = known
+
+
+class NotInCollectionError(LookupError):
+    """A feature asked for in a collection that does not hold its kind."""
+
+    def __init__(self, feature_id: str, collection_id: str) -> None:
+        super().__init__(f"{feature_id!r} is not in the {collection_id} collection.")
+        self.feature_id = feature_id
+        self.collection_id = collection_id
 
 
 class BatchTooLargeError(ValueError):

@@ -17,6 +17,8 @@ import orjson
 import yaml
 from flask import Blueprint, Request, Response, current_app, render_template, request
 
+from schemas.base import refuse_unknown
+from service.answers.ogc import OPENAPI_JSON
 from service.api.context import answers
 from service.api.responses import json_response
 from service.problems import ApiError
@@ -26,9 +28,6 @@ bp = Blueprint("health", __name__, template_folder="templates")
 #: The contract, at the root of the source tree (it is not package data: the service is
 #: run from its source tree, as ``make run`` does).
 OPENAPI_PATHS = (Path(__file__).resolve().parents[2] / "openapi.yaml",)
-#: The media type OGC API clients ask for (GDAL compares it exactly; the document itself
-#: is OpenAPI 3.1, but no client asks for ``version=3.1`` yet).
-OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
 OPENAPI_YAML = "application/yaml"
 _JSON_TYPES = (
     "application/vnd.oai.openapi+json",
@@ -64,22 +63,10 @@ def current_contract() -> Contract:
     raise FileNotFoundError("openapi.yaml")
 
 
-def refuse_unknown(req: Request, allowed: set[str]) -> None:
-    """400 for query parameters not in ``allowed``."""
-    unknown = sorted(set(req.args) - allowed)
-    if unknown:
-        hint = f"allowed: {', '.join(sorted(allowed))}" if allowed else "none is taken"
-        raise ApiError(
-            400,
-            f"Unknown query parameter(s): {', '.join(unknown)}.",
-            {name: [f"Unknown parameter; {hint}."] for name in unknown},
-        )
-
-
 def wanted(req: Request, default: str, negotiated: tuple[str, ...] = ("json", "yaml")) -> str:
     """``json``, ``yaml`` or ``html``: from ``?f=`` first, else the best of ``negotiated``
     by the Accept header (ties and ``*/*`` go to ``default``)."""
-    refuse_unknown(req, {"f"})
+    refuse_unknown(req.args, ("f",))
     asked = req.args.get("f")
     if asked in ("json", "yaml", "html"):
         return asked
@@ -132,11 +119,11 @@ def openapi() -> Response:
 
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
-    refuse_unknown(request, set())
+    refuse_unknown(request.args, ())
     return openapi_response("json")
 
 
 @bp.get("/openapi.html")
 def openapi_html() -> Response:
-    refuse_unknown(request, set())
+    refuse_unknown(request.args, ())
     return openapi_response("html")

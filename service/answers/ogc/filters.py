@@ -1,5 +1,5 @@
-"""The OGC API – Features questions: which of a collection's features an items request
-selects (bbox, datetime, property values and a Part 3 CQL2 ``filter``), without Flask.
+"""OGC API – Features filters: which of a collection's features the property parameters
+and a Part 3 CQL2 ``filter`` of an items request select, without Flask.
 
 Filters are parsed by pygeofilter (cql2-text, cql2-json; ``cql-text`` is read as cql2-text,
 as GDAL names it) and evaluated here, over the published queryables only, on the features
@@ -45,12 +45,12 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from pyproj import Geod
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from schemas.base import parse_instant
 from service.answers.errors import FilterError
+from service.geodesy import WGS84
 
 #: How far a densified filter edge may stray from its geodesic.
 EDGE_TOLERANCE_M = 1.0
@@ -116,7 +116,6 @@ Feature = Mapping[str, Any]
 #: CQL2; a feature is selected only where its filter is True.
 Condition = Callable[[Feature], bool | None]
 Predicate = Callable[[Feature], bool]
-_GEOD = Geod(ellps="WGS84")
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -314,7 +313,7 @@ def _densify_ring(coordinates: Iterable[Any]) -> list[tuple[float, float]]:
     out: list[tuple[float, float]] = []
     for (lon1, lat1), (lon2, lat2) in itertools.pairwise(points):
         out.append((lon1, lat1))
-        length = _GEOD.inv(lon1, lat1, lon2, lat2)[2]
+        length = WGS84.inv(lon1, lat1, lon2, lat2)[2]
         latitude = min(max(abs(lat1), abs(lat2)), 89.0)
         # sagitta of a chord of length l at this latitude ≈ l² tan(lat) / 8R
         step = math.sqrt(
@@ -322,7 +321,7 @@ def _densify_ring(coordinates: Iterable[Any]) -> list[tuple[float, float]]:
         )
         count = min(int(length // step), 10_000)
         if count > 0:
-            out.extend((lon, lat) for lon, lat in _GEOD.npts(lon1, lat1, lon2, lat2, count))
+            out.extend((lon, lat) for lon, lat in WGS84.npts(lon1, lat1, lon2, lat2, count))
     if points:
         out.append(points[-1])
     return out
