@@ -27,7 +27,8 @@ class Config:
     API_TOKENS: str = ""
     #: Read-only tokens, same form; used when reads require a token.
     READ_TOKENS: str = ""
-    #: When true, every route but /health and /openapi.yaml needs a read or write token.
+    #: When true, every route but /health, the API definition and the map page needs a
+    #: read or write token.
     READ_TOKENS_REQUIRED: bool = False
     #: Origins browsers may call the API from (comma-separated; ``*`` for any).
     CORS_ORIGINS: str = "*"
