@@ -10,8 +10,11 @@ Flask, no HTTP, no configuration is read here.
 
 Modules by question: :mod:`~service.answers.check` (verdicts),
 :mod:`~service.answers.distance` (distances, nearby, destinations),
-:mod:`~service.answers.geometry` (areas and zone polygons) and
-:mod:`~service.answers.features` (reading and writing reference features).
+:mod:`~service.answers.geometry` (areas and zone polygons),
+:mod:`~service.answers.features` (reading and writing reference features) and
+:mod:`~service.answers.ogc` (OGC API – Features collections, items and filters);
+:mod:`~service.answers.questions` holds :class:`~service.answers.questions.Answers`,
+which takes each question as a front end receives it.
 """
 
 from __future__ import annotations

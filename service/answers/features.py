@@ -280,8 +280,8 @@ def import_collection(
 
 
 def export(store: SqlStore) -> dict[str, Any]:
-    """Every feature in force now, as stored: a FeatureCollection that
-    :func:`import_collection` takes back."""
+    """Every feature not retired, as stored (whatever its validity interval): a
+    FeatureCollection that :func:`import_collection` takes back."""
     reference = store.snapshot()
     documents = [store.history(f.id)[-1].document for f in reference.features()]
     return {

@@ -229,9 +229,10 @@ class Answers:
         load_query(NO_PARAMETERS, args)
         return feature_answers.history(self.store, self.reference(), ref)
 
-    def written(self, feature_id: str) -> tuple[dict[str, Any], str]:
-        """A feature as just written, and its entity tag (read from the new version)."""
-        return feature_answers.get_feature(self.reference(), self.documents, feature_id)
+    def written(self, feature_id: str, data_version: int) -> tuple[dict[str, Any], str]:
+        """A feature as the write that made ``data_version`` left it, and its entity tag."""
+        reference = self.reference(data_version)
+        return feature_answers.get_feature(reference, self.documents, feature_id)
 
     def create(self, body: Any, who: str) -> tuple[int, str]:
         """``POST /features``: the data version written and the new feature's id."""

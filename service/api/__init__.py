@@ -1,1 +1,2 @@
-"""The HTTP layer: Flask blueprints that parse with schemas, call rules, serialise."""
+"""The HTTP layer: Flask blueprints that read the request, ask the application layer
+(:mod:`service.answers`) and write its answer or problem."""

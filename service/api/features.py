@@ -26,7 +26,7 @@ def get_feature(feature_id: str) -> Response:
 
 
 def _written(data_version: int, feature_id: str, status: int) -> Response:
-    served, tag = answers().written(feature_id)
+    served, tag = answers().written(feature_id, data_version)
     headers = {
         "ETag": tag,
         "Location": f"/features/{feature_id}",
