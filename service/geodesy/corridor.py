@@ -42,9 +42,19 @@ class Corridor:
         self.half_width_m = width
 
     def distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> PolylineDistance:
-        """Exact distance (m, ≥ 0) from each point, given as longitude and latitude arrays
-        in degrees, to the centre line, with the nearest point (see
-        :meth:`Polyline.distance`)."""
+        """Exact distance from each point to the centre line, with the nearest point.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees; results are flattened).
+
+        Returns
+        -------
+        PolylineDistance
+            As :meth:`Polyline.distance`: ``distance_m`` (m, ≥ 0) to the centre line, not
+            to the corridor's edge.
+        """
         return self.route.distance(lon, lat)
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
@@ -55,6 +65,11 @@ class Corridor:
         ----------
         lon, lat : array_like
             Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of float
+            Metres, one per point (flattened to 1-D).
         """
         return self.route.distance(lon, lat).distance_m - self.half_width_m
 
@@ -68,6 +83,11 @@ class Corridor:
         ----------
         lon, lat : array_like
             Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        low, high : ndarray of float
+            Metres, shaped like ``lon``, ``low ≤ signed_distance``; ``high`` is +inf.
         """
         low = self.route.distance_lower_bound(lon, lat) - self.half_width_m
         return low, np.full(low.shape, np.inf)

@@ -160,8 +160,20 @@ class Ring:
         return self.interior_is_left != odd
 
     def crossings_north(self, lon: FloatArray, lat: FloatArray) -> npt.NDArray[np.int64]:
-        """Number of edges crossing the meridian of each point north of the point, for
-        1-D longitude and latitude arrays in degrees."""
+        """Number of edges crossing the meridian of each point north of the point.
+
+        Parameters
+        ----------
+        lon, lat : ndarray of float
+            Longitudes, then latitudes, of the points (degrees, 1-D, equal lengths; not
+            checked here).
+
+        Returns
+        -------
+        ndarray of int64
+            One count per point; odd where the point and the North Pole are on opposite
+            sides of the ring.
+        """
         count = np.zeros(lon.size, dtype=np.int64)
         chunk = max(1, _CELLS_PER_CHUNK // self._span.size)
         for begin in range(0, lon.size, chunk):
@@ -230,16 +242,44 @@ class Ring:
         return lat
 
     def contains(self, lon: FloatArray, lat: FloatArray) -> BoolArray:
-        """Whether each point (longitude and latitude arrays, degrees) is in the ring's
-        interior; for boundary points the answer is undefined here
-        (:class:`GeodesicPolygon` settles them by distance)."""
+        """Whether each point is in the ring's interior (the smaller region).
+
+        Parameters
+        ----------
+        lon, lat : ndarray of float
+            Longitudes, then latitudes, of the points (degrees, 1-D, equal lengths; not
+            checked here).
+
+        Returns
+        -------
+        ndarray of bool
+            One per point; undefined for points on the boundary
+            (:class:`GeodesicPolygon` settles them by distance).
+
+        Examples
+        --------
+        >>> ring = Ring([37, 38, 38, 37], [33, 33, 34, 34])
+        >>> ring.contains(np.array([37.5, 39.0]), np.array([33.5, 33.5])).tolist()
+        [True, False]
+        """
         odd = self.crossings_north(lon, lat) % 2 == 1
         return odd != self.north_pole_inside
 
     def outside_bound(self, points_ecef: FloatArray) -> FloatArray:
-        """A proven lower bound (m) on the distance from each point (Earth-centred
-        coordinates, shape ``(n, 3)``, see :func:`~service.geodesy.to_ecef`) to the ring
-        when the point is outside the ring's bounding ball (≤ 0 otherwise)."""
+        """A proven lower bound on the distance from each point to the ring, for points
+        outside the ring's bounding ball.
+
+        Parameters
+        ----------
+        points_ecef : ndarray of float
+            Earth-centred coordinates (m), shape ``(n, 3)``; see
+            :func:`~service.geodesy.to_ecef`.
+
+        Returns
+        -------
+        ndarray of float
+            Metres, one per point; ≤ 0 (no bound) for points inside the ball.
+        """
         diff = points_ecef - self._centre
         return np.sqrt(np.einsum("ij,ij->i", diff, diff)) - self._reach
 
@@ -286,13 +326,49 @@ class GeodesicPolygon:
         return sum(r.perimeter_m for r in self.rings)
 
     def contains(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> BoolArray:
-        """Whether each point (longitude and latitude arrays, degrees) is inside, the
-        boundary included."""
+        """Whether each point is inside the polygon, the boundary included.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of bool
+            Shaped like ``lon``: ``signed_distance <= 0``.
+
+        Raises
+        ------
+        GeodesyError
+            If a point is not a finite position with latitude in [-90, 90].
+
+        Examples
+        --------
+        >>> square = GeodesicPolygon([([37, 38, 38, 37], [33, 33, 34, 34])])
+        >>> square.contains([37.5, 39.0], [33.5, 33.5]).tolist()
+        [True, False]
+        """
         return self.signed_distance(lon, lat) <= 0.0
 
     def boundary_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact geodesic distance (m, ≥ 0) from each point (longitude and latitude
-        arrays, degrees) to the nearest edge of any ring."""
+        """Exact geodesic distance from each point to the nearest edge of any ring.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of float
+            Metres, ≥ 0, one per point (flattened to 1-D); unsigned.
+
+        Raises
+        ------
+        GeodesyError
+            If a point is not a finite position with latitude in [-90, 90].
+        """
         lon_a, lat_a = as_lonlat(lon, lat)
         return np.min(
             [ring.boundary.distance(lon_a, lat_a).distance_m for ring in self.rings], axis=0
@@ -310,6 +386,11 @@ class GeodesicPolygon:
         -------
         ndarray of float
             Shaped like ``lon``; within 1 mm of the true distance to the nearest edge.
+
+        Raises
+        ------
+        GeodesyError
+            If a point is not a finite position with latitude in [-90, 90].
         """
         lon_a, lat_a = as_lonlat(lon, lat)
         flat_lon, flat_lat = lon_a.ravel(), lat_a.ravel()
@@ -330,6 +411,12 @@ class GeodesicPolygon:
         ----------
         lon, lat : array_like
             Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        low, high : ndarray of float
+            Metres, shaped like ``lon``: ``low`` is -inf where no bound is claimed,
+            ``high`` is +inf.
         """
         lon_a, lat_a = as_lonlat(lon, lat)
         low = np.full(lon_a.shape, -np.inf)

@@ -20,6 +20,7 @@ from service.rules.verdict import OUTSIDE, Codes, fast_verdicts, verdict_codes, 
 class ZoneCheck:
     """One zone's answer for every point; arrays have one entry per point."""
 
+    #: The zone asked about.
     zone: Feature
     #: The zone's uncertainty (m): its own plus that of what its shape follows.
     uncertainty_m: float
@@ -94,8 +95,23 @@ def check_points(
 
 @dataclass
 class ZoneAnswer:
-    """One zone's answer for one point (the scalar twin of :class:`ZoneCheck`); the
-    centre distance is ``None`` for zones without a centre."""
+    """One zone's answer for one point (the scalar twin of :class:`ZoneCheck`).
+
+    Attributes
+    ----------
+    zone : Feature
+        The zone asked about.
+    uncertainty_m : float
+        The zone's uncertainty (m): its own plus that of what its shape follows.
+    verdict : int
+        1 inside, 0 uncertain, −1 outside.
+    margin_m : float
+        Zone uncertainty plus the point's accuracy (m).
+    boundary_m : float
+        Signed distance to the boundary (m, negative inside).
+    centre_m : float or None
+        Distance to the centre (m); ``None`` for zones without a centre.
+    """
 
     zone: Feature
     uncertainty_m: float

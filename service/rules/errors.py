@@ -11,10 +11,24 @@ from datetime import datetime
 
 
 class UnknownFeatureError(LookupError):
-    """No feature has that id or alias; ``suggestions`` lists close matches (ids).
+    """No feature has that id, name or alias.
 
-    ``field`` names the request field that named it, where one did; ``note`` adds what
-    else was tried (``"and it is not a point"``).
+    Parameters
+    ----------
+    ref : str
+        The reference as given.
+    suggestions : list of str
+        Ids of close matches (see :meth:`~service.rules.reference.ReferenceSet.suggest`).
+    field : str or None
+        The request field that named it, where one did.
+    note : str
+        What else was tried (``"and it is not a point"``), added to the message.
+
+    Examples
+    --------
+    >>> err = UnknownFeatureError("palmira", ["palmyra"])
+    >>> err.detail
+    "No feature or alias named 'palmira'. Did you mean: palmyra?"
     """
 
     def __init__(
@@ -39,7 +53,22 @@ class UnknownFeatureError(LookupError):
 
 
 class NotAZoneError(ValueError):
-    """A feature named where a zone is required; ``field`` names where it was named."""
+    """A feature named where a zone is required.
+
+    Parameters
+    ----------
+    ref : str
+        The reference as given.
+    kind : str
+        The kind of the feature it names (``site``, ``route``, ``area``).
+    field : str
+        The request field that named it.
+
+    Examples
+    --------
+    >>> str(NotAZoneError("palmyra", "site"))
+    "'palmyra' is a site, not a zone"
+    """
 
     def __init__(self, ref: str, kind: str, field: str = "zones") -> None:
         super().__init__(f"{ref!r} is a {kind}, not a zone")
@@ -50,7 +79,14 @@ class NotAZoneError(ValueError):
 
 class ReferenceDataError(ValueError):
     """The reference set is inconsistent (a zone names a missing site, two features claim
-    one alias...). ``problems`` lists each one, naming the feature."""
+    one alias...).
+
+    Parameters
+    ----------
+    problems : list of str
+        Every inconsistency found, each naming the feature; the message joins them with
+        ``"; "``.
+    """
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
@@ -60,7 +96,16 @@ class ReferenceDataError(ValueError):
 class NotInForceError(ValueError):
     """A feature named at an instant outside its validity interval ``[valid_from, valid_to)``.
 
-    ``field`` names the request field that named it (``to``, ``zones``, ``at``).
+    Parameters
+    ----------
+    ref : str
+        The reference as given.
+    at : datetime
+        The instant asked about.
+    valid_from, valid_to : datetime or None
+        The feature's validity interval, open-ended where ``None``.
+    field : str
+        The request field that named it (``to``, ``zones``, ``at``).
     """
 
     def __init__(

@@ -13,6 +13,21 @@ def normalize_name(text: str) -> str:
     """Lookup key for ids, names and aliases: case- and accent-insensitive, with every run
     of spaces, hyphens, apostrophes and other punctuation folded to one hyphen.
 
+    Parameters
+    ----------
+    text : str
+        An id, name or alias as given.
+
+    Returns
+    -------
+    str
+        The key: accents removed, case folded, punctuation runs as single hyphens, no
+        hyphen at either end.
+
+    Examples
+    --------
+    >>> normalize_name("  Al-Tanf ")
+    'al-tanf'
     >>> normalize_name("  Al-Tanf ") == normalize_name("al tanf") == normalize_name("AL_TANF")
     True
     >>> normalize_name("Tadmur") == normalize_name("Tádmür")
@@ -51,7 +66,24 @@ class RuleMeaning:
     @classmethod
     def from_loaded(cls, data: dict[str, Any]) -> Self:
         """The rule from ``properties.zone`` as :data:`schemas.feature.feature_schema` loads
-        it; fields of other shapes (which the wire format accepts) are left out."""
+        it; fields of other shapes (which the wire format accepts) are left out.
+
+        Parameters
+        ----------
+        data : dict
+            The loaded ``properties.zone`` object (already validated by the schema).
+
+        Returns
+        -------
+        RuleMeaning
+            An instance of the class it is called on.
+
+        Raises
+        ------
+        TypeError
+            If a required field of the variant is missing (the schema rejects that
+            first).
+        """
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 
@@ -68,8 +100,20 @@ class RuleMeaning:
 class CircleRule(RuleMeaning):
     """A circle zone: every point within ``radius_m`` (geodesic metres) of ``centre``.
 
-    ``centre`` is a site id (the circle follows that site, and inherits its uncertainty) or
-    ``(lon, lat)`` in degrees.
+    Parameters
+    ----------
+    centre : str or tuple of float
+        A site id (the circle follows that site, and inherits its uncertainty) or
+        ``(lon, lat)`` in degrees.
+    radius_m : float
+        Geodesic radius (m).
+    severity, message, authority, announced_on
+        As for :class:`RuleMeaning`.
+
+    Examples
+    --------
+    >>> CircleRule(centre=(38.6178, 33.5058), radius_m=55_000.0).to_dict()["centre"]
+    {'lon': 38.6178, 'lat': 33.5058}
     """
 
     shape: ClassVar[str] = "circle"
@@ -79,14 +123,45 @@ class CircleRule(RuleMeaning):
 
     @classmethod
     def from_loaded(cls, data: dict[str, Any]) -> Self:
-        """As :meth:`RuleMeaning.from_loaded`; a ``{lat, lon}`` centre becomes ``(lon, lat)``."""
+        """As :meth:`RuleMeaning.from_loaded`; a ``{lat, lon}`` centre becomes ``(lon, lat)``.
+
+        Parameters
+        ----------
+        data : dict
+            The loaded ``properties.zone`` object; ``centre`` is a site id or a
+            ``{"lon": ..., "lat": ...}`` object (degrees).
+
+        Returns
+        -------
+        CircleRule
+
+        Raises
+        ------
+        KeyError
+            If ``data`` has no ``centre`` (the schema rejects that first).
+
+        Examples
+        --------
+        >>> rule = CircleRule.from_loaded(
+        ...     {"shape": "circle", "centre": {"lat": 33.5, "lon": 38.6}, "radius_m": 9.0}
+        ... )
+        >>> rule.centre, rule.severity
+        ((38.6, 33.5), 'warning')
+        """
         centre = data["centre"]
         if isinstance(centre, dict):
             centre = (centre["lon"], centre["lat"])
         return super().from_loaded({**data, "centre": centre})
 
     def to_dict(self) -> dict[str, Any]:
-        """The rule in the wire format (``properties.zone``)."""
+        """The rule in the wire format (``properties.zone``).
+
+        Returns
+        -------
+        dict
+            ``shape``, ``centre`` (a site id or ``{"lon", "lat"}`` in degrees),
+            ``radius_m`` and the meaning fields.
+        """
         centre: Any = self.centre
         if isinstance(centre, tuple):
             centre = {"lon": centre[0], "lat": centre[1]}
@@ -95,8 +170,17 @@ class CircleRule(RuleMeaning):
 
 @dataclass(frozen=True, kw_only=True)
 class CorridorRule(RuleMeaning):
-    """A corridor zone: every point within ``half_width_m`` (geodesic metres) of the route
-    with id ``route``, which it follows (and whose uncertainty it inherits)."""
+    """A corridor zone: every point within ``half_width_m`` (geodesic metres) of a route.
+
+    Parameters
+    ----------
+    route : str
+        Id of the route, which the corridor follows (and whose uncertainty it inherits).
+    half_width_m : float
+        Geodesic half-width (m) either side of the route.
+    severity, message, authority, announced_on
+        As for :class:`RuleMeaning`.
+    """
 
     shape: ClassVar[str] = "corridor"
 
@@ -104,7 +188,13 @@ class CorridorRule(RuleMeaning):
     half_width_m: float
 
     def to_dict(self) -> dict[str, Any]:
-        """The rule in the wire format (``properties.zone``)."""
+        """The rule in the wire format (``properties.zone``).
+
+        Returns
+        -------
+        dict
+            ``shape``, ``route``, ``half_width_m`` and the meaning fields.
+        """
         return {
             "shape": self.shape,
             "route": self.route,
@@ -115,15 +205,28 @@ class CorridorRule(RuleMeaning):
 
 @dataclass(frozen=True, kw_only=True)
 class PolygonRule(RuleMeaning):
-    """A polygon zone: the zone feature's own Polygon or MultiPolygon geometry, whose edges
-    run as ``edges`` says (only ``geodesic`` today)."""
+    """A polygon zone: the zone feature's own Polygon or MultiPolygon geometry.
+
+    Parameters
+    ----------
+    edges : str
+        How the edges run between vertices: only ``geodesic`` today.
+    severity, message, authority, announced_on
+        As for :class:`RuleMeaning`.
+    """
 
     shape: ClassVar[str] = "polygon"
 
     edges: str = "geodesic"
 
     def to_dict(self) -> dict[str, Any]:
-        """The rule in the wire format (``properties.zone``)."""
+        """The rule in the wire format (``properties.zone``).
+
+        Returns
+        -------
+        dict
+            ``shape``, ``edges`` and the meaning fields.
+        """
         return {"shape": self.shape, "edges": self.edges, **self._meaning()}
 
 
@@ -133,7 +236,31 @@ ZoneRule: TypeAlias = CircleRule | CorridorRule | PolygonRule
 
 
 def zone_rule(data: dict[str, Any]) -> ZoneRule:
-    """The rule variant for ``properties.zone`` as the feature schema loads it."""
+    """The rule variant for ``properties.zone`` as the feature schema loads it.
+
+    Parameters
+    ----------
+    data : dict
+        The loaded ``properties.zone`` object; ``shape`` picks the variant from
+        :data:`service.rules.shapes.SHAPES`.
+
+    Returns
+    -------
+    ZoneRule
+        A :class:`CircleRule`, :class:`CorridorRule` or :class:`PolygonRule`.
+
+    Raises
+    ------
+    KeyError
+        If ``shape`` is missing or names no registered shape (the schema rejects both
+        first).
+
+    Examples
+    --------
+    >>> rule = zone_rule({"shape": "corridor", "route": "m5", "half_width_m": 5_000.0})
+    >>> type(rule).__name__, rule.route, rule.half_width_m
+    ('CorridorRule', 'm5', 5000.0)
+    """
     # The registry imports this module for the variants, so it is looked up here, late.
     from service.rules.shapes import SHAPES
 
@@ -193,15 +320,52 @@ class Feature:
     version: int = 1
 
     def in_force(self, at: datetime) -> bool:
-        """Whether the feature is valid at instant ``at`` (timezone-aware): in the
-        half-open interval ``[valid_from, valid_to)``."""
+        """Whether the feature is valid at an instant: in the half-open interval
+        ``[valid_from, valid_to)``, open-ended where a bound is ``None``.
+
+        Parameters
+        ----------
+        at : datetime
+            The instant, timezone-aware (comparing it with aware bounds otherwise raises
+            :class:`TypeError`).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from datetime import UTC, datetime
+        >>> end = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> site = Feature("palmyra", "Palmyra", "site", None, valid_to=end)
+        >>> site.in_force(datetime(2025, 6, 1, tzinfo=UTC)), site.in_force(end)
+        (True, False)
+        """
         if self.valid_from is not None and at < self.valid_from:
             return False
         return self.valid_to is None or at < self.valid_to
 
     @classmethod
     def from_loaded(cls, data: dict[str, Any]) -> Feature:
-        """Build from the output of :data:`schemas.feature.feature_schema` ``.load``."""
+        """Build from the output of :data:`schemas.feature.feature_schema` ``.load``.
+
+        Parameters
+        ----------
+        data : dict
+            A loaded GeoJSON Feature: ``geometry`` and ``properties`` (with ``id``,
+            ``name``, ``kind`` and the optional fields; ``zone`` as :func:`zone_rule`
+            takes it).
+
+        Returns
+        -------
+        Feature
+
+        Raises
+        ------
+        KeyError
+            If ``properties`` or one of ``id``, ``name``, ``kind`` is missing (the schema
+            rejects that first).
+        """
         props = data["properties"]
         rule = props.get("zone")
         zone = zone_rule(rule) if rule is not None else None

@@ -46,6 +46,21 @@ class ReferenceSet:
     ReferenceDataError
         Listing every inconsistency at once: an id used twice, an alias two features
         claim, a zone naming a missing site or route, geometry the geodesy rejects.
+
+    Examples
+    --------
+    >>> from service.rules.model import CircleRule
+    >>> palmyra = Feature(
+    ...     "palmyra", "Palmyra", "site", {"type": "Point", "coordinates": [38.2672, 34.56]},
+    ...     uncertainty_m=50.0, aliases=("Tadmur",),
+    ... )
+    >>> ring = Feature(
+    ...     "palmyra-ring", "Palmyra ring", "zone", None, uncertainty_m=10.0,
+    ...     zone=CircleRule(centre="palmyra", radius_m=20_000.0),
+    ... )
+    >>> reference = ReferenceSet([palmyra, ring], data_version=1)
+    >>> reference.resolve("tádmur").id, reference.uncertainty_m(ring)
+    ('palmyra', 60.0)
     """
 
     def __init__(self, features: Iterable[Feature], data_version: int) -> None:
@@ -91,7 +106,21 @@ class ReferenceSet:
         return isinstance(ref, str) and normalize_name(ref) in self._names
 
     def features(self, kind: str | None = None, at: datetime | None = None) -> list[Feature]:
-        """Features in id order, optionally of one kind and in force at ``at``."""
+        """Features in id order, optionally of one kind and in force at one instant.
+
+        Parameters
+        ----------
+        kind : str or None
+            Only features of this kind (``site``, ``route``, ``area``, ``zone``); all
+            when ``None``.
+        at : datetime or None
+            Only features in force at this instant (timezone-aware; see
+            :meth:`Feature.in_force`); all when ``None``.
+
+        Returns
+        -------
+        list of Feature
+        """
         return [
             f
             for f in sorted(self._features.values(), key=lambda f: f.id)
@@ -100,6 +129,17 @@ class ReferenceSet:
 
     def resolve(self, ref: str) -> Feature:
         """The feature with this id, name or alias (case- and accent-insensitive).
+
+        Parameters
+        ----------
+        ref : str
+            An id, name or alias; compared as :func:`~service.rules.model.normalize_name`
+            folds it.
+
+        Returns
+        -------
+        Feature
+            Whatever its validity in time.
 
         Raises
         ------
@@ -112,7 +152,20 @@ class ReferenceSet:
         return self._features[feature_id]
 
     def suggest(self, ref: str, limit: int = 3) -> list[str]:
-        """Ids of features whose id, name or alias is close to ``ref``."""
+        """Ids of features whose id, name or alias is close to ``ref``.
+
+        Parameters
+        ----------
+        ref : str
+            A reference that named nothing.
+        limit : int
+            At most this many ids.
+
+        Returns
+        -------
+        list of str
+            Ids, closest first, each once; empty when nothing is close.
+        """
         close = difflib.get_close_matches(normalize_name(ref), self._names, n=10, cutoff=0.6)
         ids: list[str] = []
         for key in close:
@@ -127,6 +180,19 @@ class ReferenceSet:
     def zones(self, at: datetime, ids: Iterable[str] | None = None) -> list[Feature]:
         """Zones in force at ``at``: all of them, or those named in ``ids`` (ids, names or
         aliases; each zone once, in the order named).
+
+        Parameters
+        ----------
+        at : datetime
+            The instant (timezone-aware); zones not in force then are left out, named or
+            not.
+        ids : iterable of str or None
+            The zones to keep; all zones when ``None``.
+
+        Returns
+        -------
+        list of Feature
+            In id order when ``ids`` is ``None``, else in the order named.
 
         Raises
         ------
@@ -160,11 +226,26 @@ class ReferenceSet:
         -------
         Shape
             A :class:`~service.rules.shapes.ZoneShape` for a zone.
+
+        Raises
+        ------
+        KeyError
+            If ``feature`` is not in this reference set.
         """
         return self._shapes[feature.id]
 
     def zone_shape(self, zone: Feature) -> ZoneShape:
         """The shape of a zone of this reference set, for verdicts and display.
+
+        Parameters
+        ----------
+        zone : Feature
+            A zone of this reference set.
+
+        Returns
+        -------
+        ZoneShape
+            See :class:`~service.rules.shapes.ZoneShape`.
 
         Raises
         ------
@@ -179,14 +260,41 @@ class ReferenceSet:
     def uncertainty_m(self, feature: Feature) -> float:
         """How far (m) the feature's true position may be from the stored one: its own
         uncertainty plus that of the feature its shape follows (a circle's centre site, a
-        corridor's route)."""
+        corridor's route).
+
+        Parameters
+        ----------
+        feature : Feature
+            A feature of this reference set.
+
+        Returns
+        -------
+        float
+            Metres, ≥ 0.
+
+        Raises
+        ------
+        KeyError
+            If ``feature`` is not in this reference set.
+        """
         follows = self._shapes[feature.id].follows
         extra = self._features[follows].uncertainty_m if follows is not None else 0.0
         return feature.uncertainty_m + extra
 
     def circle_centre(self, feature: Feature) -> tuple[float, float] | None:
-        """``(lon, lat)`` in degrees of a zone's centre (a circle's, following its site),
-        or ``None`` for features and shapes without one."""
+        """The centre of a zone whose shape has one (a circle's, following its site).
+
+        Parameters
+        ----------
+        feature : Feature
+            Any feature of this reference set.
+
+        Returns
+        -------
+        tuple of float or None
+            ``(lon, lat)`` in degrees, or ``None`` for features that are no zone and zone
+            shapes without a centre.
+        """
         shape = self._zone_shapes.get(feature.id)
         return shape.centre_point if shape is not None else None
 

@@ -181,12 +181,29 @@ class ZoneShape(Shape, Protocol):
 
     def distances(self, lon: FloatArray, lat: FloatArray) -> ZoneDistances:
         """The signed boundary distance and, where the shape has a centre, the distance to
-        it (m), for points given as longitude and latitude arrays (degrees)."""
+        it: the distances a verdict reports.
+
+        Parameters
+        ----------
+        lon, lat : ndarray of float
+            Longitudes, then latitudes, of the points (degrees, 1-D, equal lengths).
+
+        Returns
+        -------
+        ZoneDistances
+            ``boundary_m`` (m, negative inside) and ``centre_m`` (m, or ``None`` for
+            shapes without a centre).
+        """
         ...
 
     def distances_one(self, lon: float, lat: float) -> tuple[float, float | None]:
         """:meth:`distances` for one point in plain floats (the single-point request path:
         pyproj is several times faster on floats than on one-element arrays).
+
+        Parameters
+        ----------
+        lon, lat : float
+            The point, longitude then latitude (degrees).
 
         Returns
         -------
@@ -329,18 +346,21 @@ class PointShape:
         self.lon, self.lat = self.circle.lon, self.circle.lat
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Geodesic distance (m, ≥ 0) from each point to the site; see :class:`Bounded`."""
+        """Geodesic distance (m, ≥ 0) from each point to the site (no inside). See
+        :meth:`Bounded.signed_distance`."""
         return self.circle.distance(lon, lat).centre_m
 
     def boundary_bounds(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
     ) -> tuple[FloatArray, FloatArray]:
-        """Proven ``(low, high)`` bounds (m) on :meth:`signed_distance`, from the chord."""
+        """Proven ``(low, high)`` bounds (m) from the chord to the site. See
+        :meth:`Bounded.boundary_bounds`."""
         low, high = self.circle.boundary_bounds(lon, lat)
         return low + 1.0, high + 1.0
 
     def measure(self, lon: FloatArray, lat: FloatArray) -> Measurement:
-        """Distance and azimuth to the site (see :func:`to_point`); no extra columns."""
+        """Distance and azimuth to the site (as :func:`to_point`); no extra columns. See
+        :meth:`Shape.measure`."""
         return to_point(lon, lat, self.lon, self.lat)
 
 
@@ -371,9 +391,24 @@ class RouteShape:
         return float(sum(line.length_m for line in self.lines))
 
     def distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> PolylineDistance:
-        """Exact distance to the nearest point over every line (see
-        :meth:`service.geodesy.Polyline.distance`); ``along_m`` and ``segment`` count
-        across lines, in order, as if they were one."""
+        """Exact distance to the nearest point over every line of the route.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees; results are flattened).
+
+        Returns
+        -------
+        PolylineDistance
+            As :meth:`service.geodesy.Polyline.distance`, with ``along_m`` and ``segment``
+            counted across lines, in order, as if they were one.
+
+        Raises
+        ------
+        GeodesyError
+            If a point is not a finite position with latitude in [-90, 90].
+        """
         results = [line.distance(lon, lat) for line in self.lines]
         if len(results) == 1:
             return results[0]
@@ -388,24 +423,38 @@ class RouteShape:
         return PolylineDistance(**fields)
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Geodesic distance (m, ≥ 0) to the route; see :class:`Bounded`."""
+        """Geodesic distance (m, ≥ 0) to the route (no inside). See
+        :meth:`Bounded.signed_distance`."""
         return self.distance(lon, lat).distance_m
 
     def lower_bound(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """A proven lower bound (m) on each point's distance to the route."""
+        """A proven lower bound on each point's distance to the route, from straight-line
+        geometry only (see :meth:`service.geodesy.Polyline.distance_lower_bound`).
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+
+        Returns
+        -------
+        ndarray of float
+            Metres, ≥ 0, shaped like ``lon``.
+        """
         return np.min([line.distance_lower_bound(lon, lat) for line in self.lines], axis=0)
 
     def boundary_bounds(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
     ) -> tuple[FloatArray, FloatArray]:
-        """Proven ``(low, +inf)`` bounds (m) on :meth:`signed_distance`."""
+        """Proven ``(low, +inf)`` bounds (m) from :meth:`lower_bound`. See
+        :meth:`Bounded.boundary_bounds`."""
         low = self.lower_bound(lon, lat)
         return low, np.full(low.shape, np.inf)
 
     def measure(self, lon: FloatArray, lat: FloatArray) -> Measurement:
         """Distance to the nearest point of the route, with ``along_m`` (m from the first
         vertex), ``segment`` (index across lines) and ``side`` (−1 left of the direction
-        of travel, +1 right, 0 on the line)."""
+        of travel, +1 right, 0 on the line). See :meth:`Shape.measure`."""
         route = self.distance(lon, lat)
         return Measurement(
             route.distance_m,
@@ -452,7 +501,31 @@ class AreaShape(_BoundaryOnly):
 
     @classmethod
     def build(cls, rule: PolygonRule, feature: Feature, lookup: Lookup) -> AreaShape:
-        """The shape of a polygon zone: the zone feature's own geometry."""
+        """The shape of a polygon zone: the zone feature's own geometry (see
+        :class:`ShapeKind`).
+
+        Parameters
+        ----------
+        rule : PolygonRule
+            The zone's rule.
+        feature : Feature
+            The zone feature, whose Polygon or MultiPolygon geometry is the shape.
+        lookup : Lookup
+            Gives the geometry of a feature the zone refers to (see :data:`Lookup`).
+            Unused: a polygon zone refers to nothing.
+
+        Returns
+        -------
+        AreaShape
+            Following nothing.
+
+        Raises
+        ------
+        ReferenceDataError
+            If the zone feature has no geometry.
+        GeodesyError
+            If a ring is degenerate (see :class:`service.geodesy.Ring`).
+        """
         if feature.geometry is None:
             raise ReferenceDataError(["a polygon zone needs Polygon geometry"])
         return cls(feature.geometry)
@@ -468,7 +541,8 @@ class AreaShape(_BoundaryOnly):
         return sum(p.perimeter_m for p in self.parts)
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact signed distance (m) to the boundary; see :class:`Bounded`."""
+        """Exact signed distance (m) to the boundary of the nearest part: negative inside.
+        See :meth:`Bounded.signed_distance`."""
         lon_a, lat_a = as_lonlat(lon, lat)
         signed = np.stack([p.signed_distance(lon_a, lat_a) for p in self.parts])
         inside = np.any(signed <= 0, axis=0)
@@ -479,14 +553,15 @@ class AreaShape(_BoundaryOnly):
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
     ) -> tuple[FloatArray, FloatArray]:
         """Proven ``(low, +inf)`` bounds (m): a point beyond every part's bounding ball is
-        outside by at least its gap to the nearest ball."""
+        outside by at least its gap to the nearest ball. See
+        :meth:`Bounded.boundary_bounds`."""
         lows = np.stack([p.boundary_bounds(lon, lat)[0] for p in self.parts])
         low = lows.min(axis=0)
         return low, np.full(low.shape, np.inf)
 
     def measure(self, lon: FloatArray, lat: FloatArray) -> Measurement:
         """Distance (0 inside) to the nearest boundary point, with the signed
-        ``distance_to_boundary_m`` and ``inside``."""
+        ``distance_to_boundary_m`` and ``inside``. See :meth:`Shape.measure`."""
         signed = self.signed_distance(lon, lat)
         parts = [_polygon_nearest(p, lon, lat) for p in self.parts]
         best = np.argmin(np.stack([p[0] for p in parts]), axis=0)
@@ -532,7 +607,28 @@ class CircleShape:
 
     @classmethod
     def build(cls, rule: CircleRule, feature: Feature, lookup: Lookup) -> CircleShape:
-        """The shape of a circle zone; a centre given as a site id follows that site."""
+        """The shape of a circle zone (see :class:`ShapeKind`).
+
+        Parameters
+        ----------
+        rule : CircleRule
+            The zone's rule; a centre given as a site id follows that site.
+        feature : Feature
+            The zone feature (unused: a circle has no geometry of its own).
+        lookup : Lookup
+            Gives the geometry of a feature the zone refers to (see :data:`Lookup`).
+
+        Returns
+        -------
+        CircleShape
+
+        Raises
+        ------
+        ReferenceDataError
+            If the centre names no site with geometry.
+        GeodesyError
+            If the centre or radius is out of range (see :class:`service.geodesy.Circle`).
+        """
         if isinstance(rule.centre, str):
             lon, lat = lookup(rule.centre, "site", "centre")["coordinates"][:2]
             return cls(Circle(lon, lat, rule.radius_m), follows=rule.centre)
@@ -545,26 +641,42 @@ class CircleShape:
         return self.circle.lon, self.circle.lat
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact ``distance to the centre − radius`` (m); see :class:`Bounded`."""
+        """Exact ``distance to the centre − radius`` (m). See
+        :meth:`Bounded.signed_distance`."""
         return self.circle.signed_distance(lon, lat)
 
     def boundary_bounds(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
     ) -> tuple[FloatArray, FloatArray]:
-        """Proven bounds (m), ~0.2 m apart 55 km out; see
-        :meth:`service.geodesy.Circle.boundary_bounds`."""
+        """Proven bounds (m), ~0.2 m apart 55 km out (see
+        :meth:`service.geodesy.Circle.boundary_bounds`). See
+        :meth:`Bounded.boundary_bounds`."""
         return self.circle.boundary_bounds(lon, lat)
 
     def verdict_bounds(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike, margin_m: float
     ) -> npt.NDArray[np.int8]:
         """The fast verdict hook (see :class:`Bounded`): squared chords against thresholds
-        computed once; see :meth:`service.geodesy.Circle.verdict_bounds`."""
+        computed once.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Longitudes, then latitudes, of the points (degrees, equal shapes).
+        margin_m : float
+            The verdict margin (m, ≥ 0) shared by every point.
+
+        Returns
+        -------
+        ndarray of int8
+            1 inside, 0 uncertain, −1 outside where certain, 2 where only the exact
+            distance can tell; see :meth:`service.geodesy.Circle.verdict_bounds`.
+        """
         return self.circle.verdict_bounds(lon, lat, margin_m)
 
     def distances(self, lon: FloatArray, lat: FloatArray) -> ZoneDistances:
         """Signed boundary distance and distance to the centre (m); one inverse problem a
-        point answers both."""
+        point answers both. See :meth:`ZoneShape.distances`."""
         distance = self.circle.distance(lon, lat)
         return ZoneDistances(distance.boundary_m, distance.centre_m)
 
@@ -576,7 +688,7 @@ class CircleShape:
     def measure(self, lon: FloatArray, lat: FloatArray) -> Measurement:
         """Distance (0 inside) to the nearest boundary point, which lies on the radius
         through the query point, with ``distance_to_boundary_m``, ``inside`` and
-        ``distance_to_center_m``."""
+        ``distance_to_center_m``. See :meth:`Shape.measure`."""
         circle = self.circle
         dist = circle.distance(lon, lat)
         n_lon, n_lat = _boundary_offset(
@@ -592,7 +704,8 @@ class CircleShape:
 
     def display(self, max_error_m: float) -> Display:
         """A polygon within ``max_error_m`` of the circle (see
-        :func:`service.geodesy.circle_polygon`) and its measured error."""
+        :func:`service.geodesy.circle_polygon`) and its measured error. See
+        :meth:`ZoneShape.display`."""
         display = circle_polygon(self.circle, max_error_m)
         return display.geometry, display.max_error_m
 
@@ -630,25 +743,49 @@ class CorridorShape(_BoundaryOnly):
 
     @classmethod
     def build(cls, rule: CorridorRule, feature: Feature, lookup: Lookup) -> CorridorShape:
-        """The shape of a corridor zone, following its route."""
+        """The shape of a corridor zone, following its route (see :class:`ShapeKind`).
+
+        Parameters
+        ----------
+        rule : CorridorRule
+            The zone's rule.
+        feature : Feature
+            The zone feature; its geometry, if any, is what :meth:`display` falls back on.
+        lookup : Lookup
+            Gives the geometry of a feature the zone refers to (see :data:`Lookup`).
+
+        Returns
+        -------
+        CorridorShape
+
+        Raises
+        ------
+        ReferenceDataError
+            If the route names no route with geometry.
+        GeodesyError
+            If the route or half-width is invalid (see :class:`service.geodesy.Corridor`).
+        """
         route = RouteShape(lookup(rule.route, "route", "route"))
         return cls(route, rule.half_width_m, follows=rule.route, geometry=feature.geometry)
 
     def signed_distance(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> FloatArray:
-        """Exact ``distance to the route − half width`` (m); see :class:`Bounded`."""
+        """Exact ``distance to the route − half width`` (m). See
+        :meth:`Bounded.signed_distance`."""
         return self.route.signed_distance(lon, lat) - self.half_width_m
 
     def boundary_bounds(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike
     ) -> tuple[FloatArray, FloatArray]:
-        """Proven ``(low, +inf)`` bounds (m) from the route's lower bound."""
+        """Proven ``(low, +inf)`` bounds (m) from the route's lower bound. See
+        :meth:`Bounded.boundary_bounds`."""
         low = self.route.lower_bound(lon, lat) - self.half_width_m
         return low, np.full(low.shape, np.inf)
 
     def measure(self, lon: FloatArray, lat: FloatArray) -> Measurement:
         """Distance (0 inside) to the nearest edge point, half a width from the nearest
         centre-line point toward the query point, with ``distance_to_boundary_m``,
-        ``inside`` and the route's ``along_m``, ``segment`` and ``side``."""
+        ``inside`` and the route's ``along_m``, ``segment`` and ``side``. See
+        :meth:`Shape.measure`."""
         route = self.route.distance(lon, lat)
         signed = route.distance_m - self.half_width_m
         n_lon, n_lat = _boundary_offset(
@@ -664,7 +801,7 @@ class CorridorShape(_BoundaryOnly):
     def display(self, max_error_m: float) -> Display:
         """A polygon within ``max_error_m`` of the corridor (see
         :func:`service.geodesy.corridor_polygon`); a route of several lines gets none,
-        and the zone's own geometry is returned instead."""
+        and the zone's own geometry is returned instead. See :meth:`ZoneShape.display`."""
         if len(self.corridors) != 1:
             return self.geometry, None
         display = corridor_polygon(self.corridors[0], max_error_m)
@@ -672,8 +809,30 @@ class CorridorShape(_BoundaryOnly):
 
 
 def geometry_shape(geometry: Geometry) -> Shape:
-    """The shape of a feature that is no zone rule, by GeoJSON type: Point → site,
-    LineString or MultiLineString → route, Polygon or MultiPolygon → area."""
+    """The shape of a feature that has no zone rule, by GeoJSON type.
+
+    Parameters
+    ----------
+    geometry : dict
+        GeoJSON, ``[lon, lat]`` positions in degrees.
+
+    Returns
+    -------
+    Shape
+        A :class:`PointShape` for a Point, a :class:`RouteShape` for a LineString or
+        MultiLineString, an :class:`AreaShape` for anything else (Polygon or
+        MultiPolygon).
+
+    Raises
+    ------
+    GeodesyError
+        If the geometry is degenerate or a position is out of range.
+
+    Examples
+    --------
+    >>> type(geometry_shape({"type": "Point", "coordinates": [38.2672, 34.56]})).__name__
+    'PointShape'
+    """
     kind = geometry["type"]
     if kind == "Point":
         return PointShape(*geometry["coordinates"][:2])

@@ -54,7 +54,25 @@ def verdict_codes(boundary_m: npt.ArrayLike, margin_m: npt.ArrayLike) -> Codes:
 
 
 def verdict_one(boundary_m: float, margin_m: float) -> int:
-    """Scalar :func:`verdict_codes` for the single-point path."""
+    """Scalar :func:`verdict_codes` for the single-point path.
+
+    Parameters
+    ----------
+    boundary_m : float
+        Signed distance to the zone's boundary (m, negative inside).
+    margin_m : float
+        Zone uncertainty plus point accuracy (m, ≥ 0).
+
+    Returns
+    -------
+    int
+        1 inside, 0 uncertain, −1 outside, as :func:`verdict_codes` decides.
+
+    Examples
+    --------
+    >>> verdict_one(-10.0, 5.0), verdict_one(0.0, 0.0), verdict_one(5.0, 5.0), verdict_one(5.1, 5.0)
+    (1, 1, 0, -1)
+    """
     if margin_m == 0:
         return INSIDE if boundary_m <= 0 else OUTSIDE
     if boundary_m < -margin_m:
