@@ -49,29 +49,76 @@ MODEL = {
 @dataclass(frozen=True)
 class Moment:
     """What a question is answered from: one reference set (one ``data_version``) and the
-    instant ``at`` (aware, UTC) that decides which features are in force."""
+    instant ``at`` that decides which features are in force.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set, as the store stood at one data version.
+    at : datetime
+        The instant asked about (aware, UTC); features are in force when
+        ``valid_from <= at < valid_to``.
+    """
 
     reference: ReferenceSet
     at: datetime
 
     @property
     def data_version(self) -> int:
-        """The store's version the reference set was read at."""
+        """The store's version the reference set was read at.
+
+        Returns
+        -------
+        int
+            The ``data_version`` (≥ 1) every answer from this moment reports.
+        """
         return self.reference.data_version
 
 
 def envelope(moment: Moment) -> dict[str, Any]:
-    """The members every answer carries: ``at``, ``data_version`` and ``model``."""
+    """The members every answer carries: ``at``, ``data_version`` and ``model``.
+
+    Parameters
+    ----------
+    moment : Moment
+        The moment the answer was computed from.
+
+    Returns
+    -------
+    dict
+        ``at`` (RFC 3339 text, UTC), ``data_version`` (int) and ``model`` (:data:`MODEL`:
+        the ellipsoid and the method).
+    """
     return {"at": format_instant(moment.at), "data_version": moment.data_version, "model": MODEL}
 
 
 def instant(value: Any, field: str = "at") -> datetime:
     """The instant a question is asked at: ``value`` as RFC 3339 (or a date), now if None.
 
+    Parameters
+    ----------
+    value : str, date, datetime or None
+        RFC 3339 date-time text, a plain date (``YYYY-MM-DD``, midnight UTC), a datetime
+        (naive taken as UTC), or None for now.
+    field : str
+        The request field the value came from, named in the refusal.
+
+    Returns
+    -------
+    datetime
+        The instant, timezone-aware.
+
     Raises
     ------
     InvalidInputError
         Naming ``field`` when ``value`` is no valid time.
+
+    Examples
+    --------
+    >>> instant("2024-03-01T12:00:00Z").isoformat()
+    '2024-03-01T12:00:00+00:00'
+    >>> instant("2024-03-01").isoformat()
+    '2024-03-01T00:00:00+00:00'
     """
     if value is None:
         return datetime.now(UTC)
@@ -83,6 +130,31 @@ def instant(value: Any, field: str = "at") -> datetime:
 
 
 def require_batch_size(count: int, limit: int, field: str, unit: str = "points") -> None:
-    """Refuse a batch of more than ``limit`` items (raises :class:`BatchTooLargeError`)."""
+    """Refuse a batch of more than ``limit`` items.
+
+    Parameters
+    ----------
+    count : int
+        The number of items the request carries.
+    limit : int
+        The most one request may carry.
+    field : str
+        The request field that holds them (``points``, ``from``, ``features``).
+    unit : str
+        What the items are, for the message (``points``, ``features``).
+
+    Raises
+    ------
+    BatchTooLargeError
+        When ``count > limit`` (answered as HTTP 413).
+
+    Examples
+    --------
+    >>> require_batch_size(10, 10, "points")
+    >>> require_batch_size(11, 10, "points")
+    Traceback (most recent call last):
+    ...
+    service.answers.errors.BatchTooLargeError: 11 points is more than the limit of 10
+    """
     if count > limit:
         raise BatchTooLargeError(count, limit, field, unit)

@@ -26,12 +26,26 @@ def zones_at(moment: Moment, ids: Iterable[str] | None, field: str = "zones") ->
     """The zones a check is made against: every zone in force at the moment, or those named
     in ``ids`` (ids or aliases; those not in force then are left out).
 
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    ids : iterable of str or None
+        Ids or aliases of the zones to check; None for every zone in force.
+    field : str
+        The request field that named them, named in a refusal.
+
+    Returns
+    -------
+    list of Feature
+        The zones, in force at ``moment.at``.
+
     Raises
     ------
     UnknownFeatureError
         For a name no feature has (with close matches), naming ``field``.
     NotAZoneError
-        For a feature that is not a zone.
+        For a feature that is not a zone, naming ``field``.
     """
     try:
         return moment.reference.zones(moment.at, ids)
@@ -42,7 +56,20 @@ def zones_at(moment: Moment, ids: Iterable[str] | None, field: str = "zones") ->
 
 
 def zone_info(zone: Feature, uncertainty_m: float) -> dict[str, Any]:
-    """The description of a checked zone that every check answer lists once."""
+    """The description of a checked zone that every check answer lists once.
+
+    Parameters
+    ----------
+    zone : Feature
+        A zone (from :func:`zones_at`).
+    uncertainty_m : float
+        Its effective uncertainty (m, with that of the site it follows).
+
+    Returns
+    -------
+    dict
+        ``zone`` (id), ``name``, ``shape``, ``severity``, ``message`` and ``uncertainty_m``.
+    """
     rule = zone.zone
     assert rule is not None, "zones_at returns zones only"
     return {
@@ -79,10 +106,35 @@ def _zone_row(
 def check_one(
     moment: Moment, point: dict[str, Any], zone_ids: Iterable[str] | None = None
 ) -> dict[str, Any]:
-    """The answer for one point (``{"lat", "lon", "accuracy_m", "id"}``, validated).
+    """The answer for one point against the zones.
 
     Computed in plain floats: pyproj is several times faster on floats than on
     one-element arrays, which matters for single requests.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    point : dict
+        A validated point: ``lat``, ``lon`` (degrees), ``accuracy_m`` (m, ≥ 0) and ``id``.
+    zone_ids : iterable of str or None
+        Ids or aliases of the zones to check; None for every zone in force.
+
+    Returns
+    -------
+    dict
+        ``results`` (one row: ``id``, ``lat``, ``lon``, the overall ``verdict`` — ``inside``,
+        ``uncertain`` or ``outside`` — and ``zones``, one entry per zone with ``zone``,
+        ``verdict``, ``distance_to_boundary_m`` (signed, negative inside), ``margin_m``,
+        ``distance_to_center_m`` for circles, ``severity`` and ``message``), ``at``,
+        ``data_version``, ``model`` and ``zones`` (:func:`zone_info` of each).
+
+    Raises
+    ------
+    UnknownFeatureError
+        For a zone name no feature has (``zones``).
+    NotAZoneError
+        For a named feature that is not a zone (``zones``).
     """
     zones = zones_at(moment, zone_ids)
     overall, answers = check_point(
@@ -115,7 +167,39 @@ def check_batch(
 ) -> dict[str, Any]:
     """The answer for a batch of validated points: one row per point, or (``columns``)
     one list per field. Without ``distances`` only verdicts are computed, and points the
-    proven cheap bounds settle skip the exact geodesic work."""
+    proven cheap bounds settle skip the exact geodesic work.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    batch : PointBatch
+        The points: arrays ``lon`` then ``lat`` (degrees) and ``accuracy_m`` (m), and ``ids``.
+    zone_ids : iterable of str or None
+        Ids or aliases of the zones to check; None for every zone in force.
+    columns : bool
+        Answer in the columnar form.
+    distances : bool
+        Compute the distances too; without them each zone's entry has verdicts and
+        margins only.
+
+    Returns
+    -------
+    dict
+        ``results``, ``at``, ``data_version``, ``model`` and ``zones`` (:func:`zone_info` of
+        each). ``results`` is a list of rows as in :func:`check_one`, or (``columns``) an
+        object of ``id``, ``lat``, ``lon`` and ``verdict`` lists and ``zones`` mapping each
+        zone id to its ``verdict``, ``margin_m``, ``distance_to_boundary_m`` (signed, negative
+        inside) and, for circles, ``distance_to_center_m`` columns (numpy arrays where
+        numeric).
+
+    Raises
+    ------
+    UnknownFeatureError
+        For a zone name no feature has (``zones``).
+    NotAZoneError
+        For a named feature that is not a zone (``zones``).
+    """
     zones = zones_at(moment, zone_ids)
     result = check_points(
         moment.reference, zones, batch.lon, batch.lat, batch.accuracy_m, distances

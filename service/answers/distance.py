@@ -38,7 +38,26 @@ Target = Feature | dict[str, Any]
 
 def point_problem(field: str, err: ValidationError) -> InvalidInputError:
     """The refusal of a value named ``field`` that is no point, its messages under
-    ``field`` (``from.lat``…)."""
+    ``field`` (``from.lat``…).
+
+    Parameters
+    ----------
+    field : str
+        The request field that held the value.
+    err : marshmallow.ValidationError
+        The point parser's refusal.
+
+    Returns
+    -------
+    InvalidInputError
+        To raise (it is returned, not raised).
+
+    Examples
+    --------
+    >>> from marshmallow import ValidationError
+    >>> point_problem("from", ValidationError({"lat": ["Must be a number."]})).errors
+    {'from.lat': ['Must be a number.']}
+    """
     messages = err.messages
     if isinstance(messages, dict):
         errors = {f"{field}.{k}": list(v) for k, v in messages.items()}
@@ -48,9 +67,24 @@ def point_problem(field: str, err: ValidationError) -> InvalidInputError:
 
 
 def origin(moment: Moment, value: Any, field: str = "from") -> dict[str, Any]:
-    """A starting point ``{"lat", "lon", "accuracy_m", "id"}``: a point in any accepted
-    form, or the id or alias of a site (its coordinate, with the site's own uncertainty
-    as the accuracy).
+    """A starting point: a point in any accepted form, or the id or alias of a site (its
+    coordinate, with the site's own uncertainty as the accuracy).
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set the site is read from.
+    value : Any
+        A site's id or alias, or a point: ``{"lat", "lon", "accuracy_m", "id"}``,
+        a GeoJSON Point (``[lon, lat]``) or text such as ``"33.9, 38.2"`` (lat then lon).
+    field : str
+        The request field that held it, named in a refusal.
+
+    Returns
+    -------
+    dict
+        ``lat``, ``lon`` (degrees), ``accuracy_m`` (m) and ``id`` (the site's id, the
+        point's own, or None).
 
     Raises
     ------
@@ -76,6 +110,21 @@ def origin(moment: Moment, value: Any, field: str = "from") -> dict[str, Any]:
 def resolve_target(moment: Moment, value: Any, field: str = "to") -> Target:
     """A ``to`` reference: a feature (by id or alias) in force at the moment, or a point in
     any accepted form.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    value : Any
+        A feature's id or alias, or a point: ``{"lat", "lon", "accuracy_m", "id"}``,
+        a GeoJSON Point (``[lon, lat]``) or text such as ``"33.9, 38.2"`` (lat then lon).
+    field : str
+        The request field that held it, named in a refusal.
+
+    Returns
+    -------
+    Feature or dict
+        The feature, or the point as ``{"lat", "lon", "accuracy_m", "id"}``.
 
     Raises
     ------
@@ -108,7 +157,27 @@ def resolve_target(moment: Moment, value: Any, field: str = "to") -> Target:
 def measurement_columns(
     m: Measurement, uncertainty_m: np.ndarray, units: str | None
 ) -> dict[str, Any]:
-    """Distance answers as columns (numpy arrays); ``side`` stays coded (-1, 0, 1)."""
+    """Distance answers as columns (numpy arrays); ``side`` stays coded (-1, 0, 1).
+
+    Parameters
+    ----------
+    m : Measurement
+        Distances from the points to one target.
+    uncertainty_m : ndarray
+        Each answer's uncertainty (m): the target's plus the point's accuracy.
+    units : str or None
+        A key of :data:`~schemas.units.UNITS` (``km``, ``mi``, ``nmi``, ``m``) for a converted
+        twin of each length field (``distance_km``…), or None.
+
+    Returns
+    -------
+    dict
+        ``distance_m`` (geodesic, ≥ 0), ``azimuth_deg`` (at the point toward the nearest
+        point, clockwise from north in [0, 360)), ``nearest`` (``lat`` and ``lon`` columns),
+        ``uncertainty_m``, the shape's own columns (``along_m``, ``segment``, ``side`` for
+        routes; ``distance_to_boundary_m``, signed, negative inside, and ``inside`` for areas
+        and zones; ``distance_to_center_m`` for circles) and the twins in ``units``.
+    """
     out: dict[str, Any] = {
         "distance_m": m.distance_m,
         "azimuth_deg": m.azimuth_deg,
@@ -132,9 +201,30 @@ def distance_columns(
     accuracy_m: np.ndarray,
     units: str | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Distance columns from every point (``lon``, ``lat`` in degrees, ``accuracy_m`` in
-    metres; arrays of one length) to a resolved ``target``, and the target's description
-    as answers name it."""
+    """Distance columns from every point to a resolved ``target``, and the target's
+    description as answers name it.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set the target is measured in.
+    target : Feature or dict
+        From :func:`resolve_target`.
+    lon, lat : ndarray
+        The points, longitude then latitude (degrees), of one length.
+    accuracy_m : ndarray
+        Each point's accuracy (m), of the same length.
+    units : str or None
+        A unit for converted twins of the lengths, as in :func:`measurement_columns`.
+
+    Returns
+    -------
+    columns : dict
+        As :func:`measurement_columns` returns them.
+    described : dict
+        ``id``, ``kind`` and ``name`` of a feature, or ``kind`` (``point``), ``lat`` and
+        ``lon`` of a point.
+    """
     reference = moment.reference
     if isinstance(target, Feature):
         m = measure.to_feature(reference, target, lon, lat)
@@ -170,8 +260,34 @@ def distance_one(
     *,
     echo_id: bool = True,
 ) -> dict[str, Any]:
-    """The answer for one starting point (from :func:`origin`) to a reference ``to``;
-    ``from`` echoes the start's ``id`` (null when it has none) unless not ``echo_id``."""
+    """The answer for one starting point to a reference ``to``.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    start : dict
+        From :func:`origin`: ``lat``, ``lon`` (degrees), ``accuracy_m`` (m) and ``id``.
+    to : Any
+        A feature's id or alias, or a point, as :func:`resolve_target` takes it.
+    units : str or None
+        A unit for converted twins of the lengths (``distance_km``…), or None.
+    echo_id : bool
+        Echo the start's ``id`` in ``from`` (null when it has none).
+
+    Returns
+    -------
+    dict
+        ``from`` (``id`` unless not ``echo_id``, ``lat``, ``lon``), ``to`` (as
+        :func:`distance_columns` describes it), the row of :func:`measurement_columns`
+        (``side`` as ``left``, ``right`` or ``on``; ``nearest`` as ``{"lat", "lon"}``), ``at``,
+        ``data_version`` and ``model``.
+
+    Raises
+    ------
+    UnknownFeatureError, NotInForceError, InvalidInputError
+        For a ``to`` that :func:`resolve_target` refuses.
+    """
     target = resolve_target(moment, to)
     columns, described = distance_columns(
         moment,
@@ -191,7 +307,34 @@ def distance_batch(
     moment: Moment, batch: PointBatch, to: Any, units: str | None = None, *, columns: bool
 ) -> dict[str, Any]:
     """The answer for a batch of validated starting points: one row per point (each with
-    its ``from``), or (``columns``) one list per field with the points' ``id``."""
+    its ``from``), or (``columns``) one list per field with the points' ``id``.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    batch : PointBatch
+        The points: arrays ``lon`` then ``lat`` (degrees) and ``accuracy_m`` (m), and ``ids``.
+    to : Any
+        A feature's id or alias, or a point, as :func:`resolve_target` takes it.
+    units : str or None
+        A unit for converted twins of the lengths (``distance_km``…), or None.
+    columns : bool
+        Answer in the columnar form.
+
+    Returns
+    -------
+    dict
+        ``to``, ``results``, ``at``, ``data_version`` and ``model``. ``results`` is a list
+        of rows as in :func:`distance_one` (``from`` with ``id``, ``lat``, ``lon``), or
+        (``columns``) the columns of :func:`measurement_columns` with ``id`` and ``side``
+        named.
+
+    Raises
+    ------
+    UnknownFeatureError, NotInForceError, InvalidInputError
+        For a ``to`` that :func:`resolve_target` refuses.
+    """
     target = resolve_target(moment, to)
     answer, described = distance_columns(
         moment, target, batch.lon, batch.lat, batch.accuracy_m, units
@@ -217,9 +360,33 @@ def nearby(
     limit: int = 50,
     units: str | None = None,
 ) -> dict[str, Any]:
-    """Features in force within ``radius_m`` (m, geodesic, to their nearest point) of a
-    starting point, nearest first (ties by id), at most ``limit`` of them;
-    ``numberMatched`` counts them all."""
+    """Features in force within ``radius_m`` of a starting point, nearest first (ties by
+    id), at most ``limit`` of them; ``numberMatched`` counts them all.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    start : dict
+        From :func:`origin`: ``lat``, ``lon`` (degrees), ``accuracy_m`` (m) and ``id``.
+    radius_m : float
+        Search radius (m, geodesic, to each feature's nearest point).
+    kind : str or None
+        Only features of this kind (``site``, ``route``, ``zone``, ``area``), or all.
+    limit : int
+        The most features listed.
+    units : str or None
+        A unit for a converted twin of each distance (``distance_km``…), or None.
+
+    Returns
+    -------
+    dict
+        ``point`` (``lat``, ``lon``), ``radius_m``, ``features`` (each ``id``, ``name``,
+        ``kind``, ``distance_m``, ``azimuth_deg`` clockwise from north in [0, 360),
+        ``nearest`` (``lat``, ``lon``), ``uncertainty_m``, ``distance_to_boundary_m`` for areas
+        and zones (signed, negative inside), and the twin in ``units``), ``numberMatched``,
+        ``at``, ``data_version`` and ``model``.
+    """
     reference = moment.reference
     lon, lat = np.array([start["lon"]]), np.array([start["lat"]])
     found = []
@@ -253,8 +420,36 @@ def nearby(
 
 
 def destination(start: dict[str, Any], azimuth_deg: float, distance_m: float) -> dict[str, Any]:
-    """Where the geodesic from ``start`` along ``azimuth_deg`` (clockwise from north)
-    ends after ``distance_m`` metres, and the azimuth back from there."""
+    """Where the geodesic from ``start`` along ``azimuth_deg`` ends after ``distance_m``,
+    and the azimuth back from there.
+
+    Parameters
+    ----------
+    start : dict
+        ``lat`` and ``lon`` of the start (degrees), as :func:`origin` returns it.
+    azimuth_deg : float
+        Initial azimuth, degrees clockwise from north (any finite value).
+    distance_m : float
+        Length of the geodesic (m, ≥ 0).
+
+    Returns
+    -------
+    dict
+        ``from`` (``lat``, ``lon``), ``azimuth_deg``, ``distance_m``, ``lat`` and ``lon`` of
+        the end (longitude in [-180, 180)), ``back_azimuth_deg`` (at the end toward the
+        start, in [0, 360)) and ``model``.
+
+    Raises
+    ------
+    GeodesyError
+        For an azimuth that is not finite or a negative distance.
+
+    Examples
+    --------
+    >>> end = destination({"lat": 34.56, "lon": 38.2672}, 180.0, 10_000.0)  # due south
+    >>> round(end["lat"], 3), end["lon"], end["back_azimuth_deg"]
+    (34.47, 38.2672, 0.0)
+    """
     lon, lat, back = direct_one(start["lon"], start["lat"], azimuth_deg, distance_m)
     return {
         "from": {"lat": start["lat"], "lon": start["lon"]},

@@ -36,7 +36,27 @@ MEMO_LIMIT = 4096
 def etag(feature_id: str, version: int, data_version: int) -> str:
     """Strong entity tag of a feature as served: its own version (what ``If-Match``
     compares) and the store's data version (a zone's served shape also changes when the
-    site it follows moves, so caches must see a new tag then too)."""
+    site it follows moves, so caches must see a new tag then too).
+
+    Parameters
+    ----------
+    feature_id : str
+        The feature's canonical id.
+    version : int
+        The feature's own version.
+    data_version : int
+        The store's version it is served at.
+
+    Returns
+    -------
+    str
+        The tag, quotes included: ``"id.version.data_version"``.
+
+    Examples
+    --------
+    >>> etag("palmyra", 3, 17)
+    '"palmyra.3.17"'
+    """
     return f'"{feature_id}.{version}.{data_version}"'
 
 
@@ -45,7 +65,27 @@ def feature_geojson(
 ) -> dict[str, Any]:
     """A feature as a GeoJSON Feature; zones carry a display polygon (whose measured error
     is ``properties.zone.display_max_error_m``) as geometry and their exact definition in
-    ``properties.zone``."""
+    ``properties.zone``.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set the feature belongs to (for effective uncertainties and the site
+        a zone follows).
+    feature : Feature
+        The feature.
+    display_max_error_m : float
+        Largest distance (m) a zone's display polygon may stray from its exact boundary.
+
+    Returns
+    -------
+    dict
+        ``type``, ``id``, ``geometry`` (``[lon, lat]`` positions) and ``properties``: ``id``,
+        ``name``, ``aliases``, ``kind``, ``uncertainty_m``, ``effective_uncertainty_m``,
+        ``sources``, ``valid_from`` and ``valid_to`` (RFC 3339 or null), ``notes``,
+        ``properties``, ``version`` and, for zones, ``zone`` (the rule, with
+        ``centre_point`` ``{"lon", "lat"}`` for circles and ``display_max_error_m``).
+    """
     props: dict[str, Any] = {
         "id": feature.id,
         "name": feature.name,
@@ -74,7 +114,15 @@ def feature_geojson(
 
 class FeatureDocuments:
     """GeoJSON of features as served, memoised per data version (features are immutable
-    within one, and zones' display polygons are worth building once)."""
+    within one, and zones' display polygons are worth building once).
+
+    Parameters
+    ----------
+    display_max_error_m : float
+        Largest distance (m) a zone's display polygon may stray from its exact boundary.
+    limit : int
+        The most features memoised; the memo is emptied when full.
+    """
 
     def __init__(self, display_max_error_m: float, limit: int = MEMO_LIMIT) -> None:
         self.display_max_error_m = display_max_error_m
@@ -82,7 +130,20 @@ class FeatureDocuments:
         self._memo: dict[tuple[int, str], dict[str, Any]] = {}
 
     def of(self, reference: ReferenceSet, feature: Feature) -> dict[str, Any]:
-        """The GeoJSON Feature of ``feature`` as of ``reference``'s data version."""
+        """The GeoJSON Feature of ``feature`` as of ``reference``'s data version.
+
+        Parameters
+        ----------
+        reference : ReferenceSet
+            The reference set the feature belongs to.
+        feature : Feature
+            The feature.
+
+        Returns
+        -------
+        dict
+            As :func:`feature_geojson` builds it (shared: callers must not change it).
+        """
         key = (reference.data_version, feature.id)
         served = self._memo.get(key)
         if served is None:
@@ -96,7 +157,23 @@ class FeatureDocuments:
 def list_features(
     moment: Moment, documents: FeatureDocuments, kind: str | None = None
 ) -> dict[str, Any]:
-    """Every feature in force at the moment (of one ``kind``, if given), in id order."""
+    """Every feature in force at the moment (of one ``kind``, if given), in id order.
+
+    Parameters
+    ----------
+    moment : Moment
+        The reference set and instant asked about.
+    documents : FeatureDocuments
+        The memo the GeoJSON is taken from.
+    kind : str or None
+        Only features of this kind (``site``, ``route``, ``zone``, ``area``), or all.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection: ``type``, ``features`` (as :func:`feature_geojson`),
+        ``numberReturned`` and ``data_version``.
+    """
     features = [
         documents.of(moment.reference, f)
         for f in moment.reference.features(kind=kind, at=moment.at)
@@ -112,7 +189,29 @@ def list_features(
 def get_feature(
     reference: ReferenceSet, documents: FeatureDocuments, ref: str
 ) -> tuple[dict[str, Any], str]:
-    """One feature by id or alias (whatever its validity), and its entity tag."""
+    """One feature by id or alias (whatever its validity), and its entity tag.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set to read it from.
+    documents : FeatureDocuments
+        The memo the GeoJSON is taken from.
+    ref : str
+        The feature's id or alias.
+
+    Returns
+    -------
+    feature : dict
+        The GeoJSON Feature (as :func:`feature_geojson`).
+    etag : str
+        Its entity tag (:func:`etag`).
+
+    Raises
+    ------
+    UnknownFeatureError
+        For a name no feature has (``feature_id``, with close matches).
+    """
     feature = resolve(reference, ref, "feature_id")
     return documents.of(reference, feature), etag(
         feature.id, feature.version, reference.data_version
@@ -122,7 +221,32 @@ def get_feature(
 def version_named(if_match: str | None, feature_id: str) -> int | None:
     """The version of ``feature_id`` an ``If-Match`` header names: None when there is no
     header or it is ``*`` (any version); -1, which no version has, when it holds only tags
-    of other features or in other forms (so the write is refused as stale)."""
+    of other features or in other forms (so the write is refused as stale).
+
+    Parameters
+    ----------
+    if_match : str or None
+        The ``If-Match`` header as received: ``*`` or entity tags (strong or ``W/``),
+        comma-separated.
+    feature_id : str
+        The feature's canonical id.
+
+    Returns
+    -------
+    int or None
+        The version named, None for any, or -1.
+
+    Examples
+    --------
+    >>> version_named('"palmyra.3.17"', "palmyra")
+    3
+    >>> version_named('W/"homs.1.2", "palmyra.4"', "palmyra")
+    4
+    >>> version_named("*", "palmyra") is None
+    True
+    >>> version_named('"homs.1.2"', "palmyra")
+    -1
+    """
     if if_match is None or if_match.strip() == "*":
         return None
     for tag in (t.strip() for t in if_match.split(",")):
@@ -133,7 +257,27 @@ def version_named(if_match: str | None, feature_id: str) -> int | None:
 
 
 def resolve(reference: ReferenceSet, ref: str, field: str) -> Feature:
-    """The feature ``ref`` names, or :class:`UnknownFeatureError` naming ``field``."""
+    """The feature ``ref`` names.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set to look in.
+    ref : str
+        An id or alias.
+    field : str
+        The request field that named it, named in a refusal.
+
+    Returns
+    -------
+    Feature
+        The feature (whatever its validity).
+
+    Raises
+    ------
+    UnknownFeatureError
+        For a name no feature has, naming ``field`` (with close matches).
+    """
     try:
         return reference.resolve(ref)
     except UnknownFeatureError as err:
@@ -141,12 +285,49 @@ def resolve(reference: ReferenceSet, ref: str, field: str) -> Feature:
 
 
 def canonical_id(reference: ReferenceSet, ref: str) -> str:
-    """Writes address features by id or alias; history keeps the canonical id."""
+    """Writes address features by id or alias; history keeps the canonical id.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The current reference set.
+    ref : str
+        An id or alias.
+
+    Returns
+    -------
+    str
+        The id of the feature ``ref`` names, or ``ref`` itself when it names none (a retired
+        or new feature).
+    """
     return reference.resolve(ref).id if ref in reference else ref
 
 
 def history(store: SqlStore, reference: ReferenceSet, ref: str) -> dict[str, Any]:
-    """Every stored version of a feature, oldest first, retired ones included."""
+    """Every stored version of a feature, oldest first, retired ones included.
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to read the history from.
+    reference : ReferenceSet
+        The current reference set (to resolve an alias).
+    ref : str
+        The feature's id or alias.
+
+    Returns
+    -------
+    dict
+        ``id`` and ``versions``, each with ``version``, ``data_version``, ``retired``,
+        ``written_by``, ``written_at`` (RFC 3339), ``etag`` and ``feature`` (the document
+        as stored).
+
+    Raises
+    ------
+    UnknownFeatureError
+        When the store has no version of it and ``ref`` names no feature
+        (``feature_id``, with close matches).
+    """
     feature_id = canonical_id(reference, ref)
     records = store.history(feature_id)
     if not records:
@@ -189,7 +370,34 @@ def _document(body: Any, path_id: str | None = None) -> dict[str, Any]:
 
 
 def create(store: SqlStore, body: Any, who: str) -> tuple[int, str]:
-    """Add a new feature; the data version written and the feature's id."""
+    """Add a new feature.
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to write to.
+    body : Any
+        The JSON body as received: a GeoJSON Feature with ``properties.id``.
+    who : str
+        The writer's name, recorded in the history.
+
+    Returns
+    -------
+    data_version : int
+        The data version the write made.
+    feature_id : str
+        The new feature's id.
+
+    Raises
+    ------
+    InvalidInputError
+        For a body that is no valid feature (each bad field named).
+    ConflictError
+        When a feature with that id exists already.
+    ReferenceDataError
+        If the reference set after the write would be inconsistent (a zone would follow a
+        missing site, two features would claim one alias…); nothing is written.
+    """
     document = _document(body)
     feature_id = document["properties"]["id"]
     version, _ = store.write([Change(feature_id, document, "create")], who, f"create {feature_id}")
@@ -199,8 +407,44 @@ def create(store: SqlStore, body: Any, who: str) -> tuple[int, str]:
 def replace(
     store: SqlStore, reference: ReferenceSet, ref: str, body: Any, who: str, if_match: str | None
 ) -> tuple[int, str]:
-    """Replace a feature (by id or alias) with ``body``; ``if_match`` names the version the
-    writer read (see :func:`version_named`)."""
+    """Replace a feature (by id or alias) with ``body``.
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to write to.
+    reference : ReferenceSet
+        The current reference set (to resolve an alias).
+    ref : str
+        The feature's id or alias, from the URL.
+    body : Any
+        The JSON body as received: the whole new GeoJSON Feature, whose ``properties.id``
+        must be the feature's id.
+    who : str
+        The writer's name, recorded in the history.
+    if_match : str or None
+        The ``If-Match`` header as received (the version the writer read; see
+        :func:`version_named`), or None to write whatever the current version.
+
+    Returns
+    -------
+    data_version : int
+        The data version the write made.
+    feature_id : str
+        The feature's canonical id.
+
+    Raises
+    ------
+    InvalidInputError
+        For a body that is no valid feature or names another id.
+    NotFoundError
+        When there is no such feature (or it is retired).
+    PreconditionFailedError
+        When ``if_match`` names a version that is no longer current (``If-Match``).
+    ReferenceDataError
+        If the reference set after the write would be inconsistent (a zone would follow a
+        missing site, two features would claim one alias…); nothing is written.
+    """
     feature_id = canonical_id(reference, ref)
     document = _document(body, feature_id)
     change = Change(feature_id, document, "replace", version_named(if_match, feature_id))
@@ -209,7 +453,28 @@ def replace(
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
-    """``patch`` applied to ``target`` as an RFC 7396 JSON merge patch (null removes)."""
+    """``patch`` applied to ``target`` as an RFC 7396 JSON merge patch (null removes).
+
+    Parameters
+    ----------
+    target : Any
+        The JSON value to change (not modified).
+    patch : Any
+        The merge patch: an object merges member by member, ``None`` removes a member, any
+        other value replaces.
+
+    Returns
+    -------
+    Any
+        The patched value.
+
+    Examples
+    --------
+    >>> merge_patch({"a": 1, "b": {"c": 2, "d": 3}}, {"b": {"c": None, "e": 4}, "f": 5})
+    {'a': 1, 'b': {'d': 3, 'e': 4}, 'f': 5}
+    >>> merge_patch({"a": [1, 2]}, {"a": [3]})
+    {'a': [3]}
+    """
     if not isinstance(patch, dict):
         return patch
     result = dict(target) if isinstance(target, dict) else {}
@@ -229,7 +494,43 @@ def patch(
     who: str,
     if_match: str | None,
 ) -> tuple[int, str]:
-    """Apply a JSON merge patch to a feature's stored document."""
+    """Apply a JSON merge patch to a feature's stored document.
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to read the current document from and write to.
+    reference : ReferenceSet
+        The current reference set (to resolve an alias).
+    ref : str
+        The feature's id or alias, from the URL.
+    changes : dict
+        The JSON body as received: an RFC 7396 merge patch (see :func:`merge_patch`).
+    who : str
+        The writer's name, recorded in the history.
+    if_match : str or None
+        The ``If-Match`` header as received (the version the writer read; see
+        :func:`version_named`), or None to write whatever the current version.
+
+    Returns
+    -------
+    data_version : int
+        The data version the write made.
+    feature_id : str
+        The feature's canonical id.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such feature (or it is retired).
+    InvalidInputError
+        When the patched document is no valid feature or changes the id.
+    PreconditionFailedError
+        When ``if_match`` names a version that is no longer current (``If-Match``).
+    ReferenceDataError
+        If the reference set after the write would be inconsistent (a zone would follow a
+        missing site, two features would claim one alias…); nothing is written.
+    """
     feature_id = canonical_id(reference, ref)
     records = store.history(feature_id)
     if not records or records[-1].retired:
@@ -243,7 +544,37 @@ def patch(
 def retire(
     store: SqlStore, reference: ReferenceSet, ref: str, who: str, if_match: str | None
 ) -> dict[str, Any]:
-    """Retire a feature (its history stays)."""
+    """Retire a feature (its history stays).
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to write to.
+    reference : ReferenceSet
+        The current reference set (to resolve an alias).
+    ref : str
+        The feature's id or alias, from the URL.
+    who : str
+        The writer's name, recorded in the history.
+    if_match : str or None
+        The ``If-Match`` header as received (the version the writer read; see
+        :func:`version_named`), or None to write whatever the current version.
+
+    Returns
+    -------
+    dict
+        ``id``, ``retired`` (true), ``version`` (the retiring version) and ``data_version``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such feature (or it is retired already).
+    PreconditionFailedError
+        When ``if_match`` names a version that is no longer current (``If-Match``).
+    ReferenceDataError
+        If the reference set after the write would be inconsistent (a zone would follow a
+        missing site, two features would claim one alias…); nothing is written.
+    """
     feature_id = canonical_id(reference, ref)
     change = Change(feature_id, None, "replace", version_named(if_match, feature_id))
     version, versions = store.write([change], who, f"retire {feature_id}")
@@ -259,7 +590,35 @@ def import_collection(
     store: SqlStore, body: Any, who: str, max_features: int | None = None
 ) -> dict[str, Any]:
     """Add or replace every feature of a FeatureCollection in one transaction, all or
-    nothing; every bad feature is named (``feature 'id'`` or ``feature #index``)."""
+    nothing; every bad feature is named (``feature 'id'`` or ``feature #index``).
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to write to.
+    body : Any
+        The JSON body as received: a GeoJSON FeatureCollection.
+    who : str
+        The writer's name, recorded in the history.
+    max_features : int or None
+        The most features one import may carry, or None for no limit.
+
+    Returns
+    -------
+    dict
+        ``data_version`` (the one the write made) and ``written`` (each feature's id and its
+        new version).
+
+    Raises
+    ------
+    BatchTooLargeError
+        For more than ``max_features`` features.
+    InvalidInputError
+        For a body that is no FeatureCollection, holds no feature, or holds bad features.
+    ReferenceDataError
+        If the reference set after the write would be inconsistent (a zone would follow a
+        missing site, two features would claim one alias…); nothing is written.
+    """
     features = body.get("features") if isinstance(body, dict) else None
     if max_features is not None and isinstance(features, list) and len(features) > max_features:
         raise BatchTooLargeError(len(features), max_features, "features", "features")
@@ -281,7 +640,19 @@ def import_collection(
 
 def export(store: SqlStore) -> dict[str, Any]:
     """Every feature not retired, as stored (whatever its validity interval): a
-    FeatureCollection that :func:`import_collection` takes back."""
+    FeatureCollection that :func:`import_collection` takes back.
+
+    Parameters
+    ----------
+    store : SqlStore
+        The store to read.
+
+    Returns
+    -------
+    dict
+        ``type`` (FeatureCollection), ``data_version`` and ``features`` (the documents as
+        stored).
+    """
     reference = store.snapshot()
     documents = [store.history(f.id)[-1].document for f in reference.features()]
     return {

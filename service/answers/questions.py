@@ -44,8 +44,18 @@ MAX_IMPORT = 10_000
 
 @dataclass(frozen=True)
 class Limits:
-    """What one question may ask for: points per batch and features per import (None:
-    no limit)."""
+    """What one question may ask for, and how features are drawn.
+
+    Parameters
+    ----------
+    max_batch_points : int
+        The most points one check or distance batch may carry.
+    max_import_features : int or None
+        The most features one import may carry (None: no limit).
+    display_max_error_m : float
+        Largest distance (m) a zone's served display polygon may stray from its exact
+        boundary.
+    """
 
     max_batch_points: int = 100_000
     max_import_features: int | None = MAX_IMPORT
@@ -72,14 +82,39 @@ class Answers:
     # -- pinning ------------------------------------------------------------------------
 
     def reference(self, data_version: int | None = None) -> ReferenceSet:
-        """The reference set now, or as the store stood at ``data_version``."""
+        """The reference set now, or as the store stood at ``data_version``.
+
+        Parameters
+        ----------
+        data_version : int or None
+            A version the store had, or None for the current one.
+
+        Returns
+        -------
+        ReferenceSet
+
+        Raises
+        ------
+        UnknownVersionError
+            For a version the store never had.
+        """
         if data_version is None:
             return self.store.snapshot()
         return self.store.snapshot_at(data_version)
 
     def moment(self, at: Any = None, data_version: Any = None) -> Moment:
-        """The reference set at ``data_version`` (a whole number ≥ 1; default: now) at the
-        instant ``at`` (RFC 3339 text, a datetime, or None for now).
+        """The reference set at ``data_version`` at the instant ``at``.
+
+        Parameters
+        ----------
+        at : str, datetime or None
+            RFC 3339 text (or a date), a datetime, or None for now.
+        data_version : int or None
+            A whole number ≥ 1, or None for the current version.
+
+        Returns
+        -------
+        Moment
 
         Raises
         ------
@@ -102,7 +137,14 @@ class Answers:
         return pinned if pinned is not None else self.moment(at, data_version)
 
     def health(self) -> dict[str, Any]:
-        """``GET /health``: the version, the number of features and the data version."""
+        """``GET /health``: the version, the number of features and the data version.
+
+        Returns
+        -------
+        dict
+            ``status`` (``ok``), ``version`` (geocheck's), ``features`` (how many are stored, not
+            retired) and ``data_version``.
+        """
         reference = self.reference()
         return {
             "status": "ok",
@@ -114,9 +156,41 @@ class Answers:
     # -- checks -------------------------------------------------------------------------
 
     def check_zone(self, body: dict[str, Any], pinned: Moment | None = None) -> dict[str, Any]:
-        """``POST /check-zone``: one point, a list, columns or a FeatureCollection
-        (answered at ``pinned`` instead of the body's ``at`` and ``data_version``, if
-        given)."""
+        """``POST /check-zone``: one point, a list, columns or a FeatureCollection against the
+        zones.
+
+        Parameters
+        ----------
+        body : dict
+            The JSON body as received: ``point`` (``{"lat", "lon", "accuracy_m", "id"}``, a
+            GeoJSON Point ``[lon, lat]`` or ``"lat, lon"`` text) or ``points`` (a list of them,
+            or columns ``{"lat": [...], "lon": [...]}``), or the body is a FeatureCollection of
+            Points; optionally ``zones`` (ids or aliases), ``distances``, ``at`` and
+            ``data_version``.
+        pinned : Moment or None
+            A moment pinned for a run of questions (a snapshot), used instead of the body's
+            ``at`` and ``data_version``; None to read them from the body.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.check.check_one` or
+            :func:`~service.answers.check.check_batch` answer: ``results``, ``at``,
+            ``data_version``, ``model`` and ``zones``.
+
+        Raises
+        ------
+        marshmallow.ValidationError
+            For body fields that do not validate, naming each.
+        InvalidInputError
+            For a point that is no point, or an ``at`` that is no time.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        BatchTooLargeError
+            For more points than ``limits.max_batch_points``.
+        UnknownFeatureError, NotAZoneError
+            For a name in ``zones`` that is no feature, or no zone.
+        """
         if body.keys() == {"point"}:
             # The commonest request: the envelope schema could only confirm what the key
             # test just did, so go straight to validating the point.
@@ -139,7 +213,36 @@ class Answers:
 
     def distance_query(self, args: Mapping[str, str]) -> dict[str, Any]:
         """``GET /distance?from=…&to=…``: one start (a point string or a site) to one
-        reference."""
+        reference.
+
+        Parameters
+        ----------
+        args : Mapping of str to str
+            The query arguments as text, as received.
+            ``from`` (``"lat, lon"`` text or a site's id or alias), ``to`` (a feature's id or
+            alias, or ``"lat, lon"`` text), and optionally ``accuracy_m``, ``units``, ``at`` and
+            ``data_version``.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.distance.distance_one` answers, without ``from.id``.
+
+        Raises
+        ------
+        UnknownParametersError
+            For a query argument the route does not take.
+        marshmallow.ValidationError
+            For arguments that do not validate, naming each.
+        InvalidInputError
+            For an ``at`` that is no time.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        InvalidInputError
+            Also for a ``from`` that is neither a point nor a site.
+        UnknownFeatureError, NotInForceError
+            For a ``to`` that names no feature, or one not in force at ``at``.
+        """
         query = load_query(distance_query_schema, args)
         moment = self.moment(query.get("at"), query.get("data_version"))
         start = distances.origin(moment, query["from_"], "from")
@@ -148,8 +251,38 @@ class Answers:
         return distances.distance_one(moment, start, query["to"], query["units"], echo_id=False)
 
     def distance(self, body: dict[str, Any], pinned: Moment | None = None) -> dict[str, Any]:
-        """``POST /distance``: one start, a list or columns, to one reference (answered at
-        ``pinned``, if given)."""
+        """``POST /distance``: one start, a list or columns, to one reference.
+
+        Parameters
+        ----------
+        body : dict
+            The JSON body as received: ``from`` (a point, a site's id or alias, a list of points,
+            or columns ``{"lat": [...], "lon": [...]}``), ``to`` (a feature's id or alias, or a
+            point), and optionally ``units``, ``at`` and ``data_version``.
+        pinned : Moment or None
+            A moment pinned for a run of questions (a snapshot), used instead of the body's
+            ``at`` and ``data_version``; None to read them from the body.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.distance.distance_one` answers for one start, or
+            :func:`~service.answers.distance.distance_batch` for a list or columns.
+
+        Raises
+        ------
+        marshmallow.ValidationError
+            For body fields that do not validate, naming each.
+        InvalidInputError
+            For a start that is no point (nor a site), an empty list, or an ``at`` that is no
+            time.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        BatchTooLargeError
+            For more starts than ``limits.max_batch_points``.
+        UnknownFeatureError, NotInForceError
+            For a ``to`` that names no feature, or one not in force at ``at``.
+        """
         data = distance_request_schema.load(body)
         moment = self._pin(pinned, data.get("at"), data.get("data_version"))
         start, units = data["from_"], data["units"]
@@ -167,7 +300,34 @@ class Answers:
         return distances.distance_batch(moment, batch, data["to"], units, columns=columnar)
 
     def nearby(self, args: Mapping[str, str]) -> dict[str, Any]:
-        """``GET /nearby``: features within a radius of a point or a site."""
+        """``GET /nearby``: features within a radius of a point or a site.
+
+        Parameters
+        ----------
+        args : Mapping of str to str
+            The query arguments as text, as received.
+            ``point`` (``"lat, lon"`` text or a site's id or alias), and optionally ``radius``
+            (a length: metres, or text with a unit; default 100 km), ``kind``, ``limit``,
+            ``units``, ``at`` and ``data_version``.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.distance.nearby` answers.
+
+        Raises
+        ------
+        UnknownParametersError
+            For a query argument the route does not take.
+        marshmallow.ValidationError
+            For arguments that do not validate, naming each.
+        InvalidInputError
+            For an ``at`` that is no time.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        InvalidInputError
+            Also for a ``point`` that is neither a point nor a site.
+        """
         query = load_query(nearby_query_schema, args)
         moment = self.moment(query.get("at"), query.get("data_version"))
         start = distances.origin(moment, query["point"], "point")
@@ -181,7 +341,29 @@ class Answers:
         )
 
     def destination(self, body: dict[str, Any]) -> dict[str, Any]:
-        """``POST /destination``: where a start, an azimuth and a length lead."""
+        """``POST /destination``: where a start, an azimuth and a length lead.
+
+        Parameters
+        ----------
+        body : dict
+            The JSON body as received: ``from`` (a point or a site's id or alias), ``azimuth``
+            (degrees clockwise from north) and ``distance`` (a length: metres, or text with a
+            unit).
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.distance.destination` answers.
+
+        Raises
+        ------
+        marshmallow.ValidationError
+            For body fields that do not validate, naming each.
+        InvalidInputError
+            For a ``from`` that is neither a point nor a site.
+        GeodesyError
+            For an azimuth that is not finite or a negative distance.
+        """
         data = destination_request_schema.load(body)
         start = distances.origin(self.moment(), data["from_"], "from")
         return distances.destination(start, data["azimuth"], data["distance"])
@@ -189,7 +371,27 @@ class Answers:
     # -- geometry -----------------------------------------------------------------------
 
     def area(self, body: Any) -> dict[str, Any]:
-        """``POST /area``: a GeoJSON Polygon, a Feature of one, or ``{"geometry": …}``."""
+        """``POST /area``: a GeoJSON Polygon, a Feature of one, or ``{"geometry": …}``.
+
+        Parameters
+        ----------
+        body : Any
+            The JSON body as received: a Polygon or MultiPolygon (positions ``[lon, lat]``,
+            degrees), a Feature of one, or ``{"geometry": …}``.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.geometry.area` answers: ``area_m2``, ``area_km2``,
+            ``perimeter_m`` and ``model``.
+
+        Raises
+        ------
+        InvalidInputError
+            For a body that is no JSON object.
+        marshmallow.ValidationError
+            For body fields that do not validate, naming each.
+        """
         if isinstance(body, dict) and body.get("type") in ("Polygon", "MultiPolygon"):
             body = {"geometry": body}
         elif isinstance(body, dict) and body.get("type") == "Feature":
@@ -202,7 +404,37 @@ class Answers:
         return geometry.area(area_request_schema.load(body)["geometry"])
 
     def zone_polygon(self, zone_id: str, args: Mapping[str, str]) -> dict[str, Any]:
-        """``GET /zones/{id}/polygon``: a zone's display polygon with its measured error."""
+        """``GET /zones/{id}/polygon``: a zone's display polygon with its measured error.
+
+        Parameters
+        ----------
+        zone_id : str
+            The zone's id or alias, from the URL.
+        args : Mapping of str to str
+            The query arguments as text, as received.
+            Optionally ``max_error_m``, ``at`` (the zone must then be in force) and
+            ``data_version``.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.geometry.zone_polygon` answers: a GeoJSON Feature.
+
+        Raises
+        ------
+        UnknownParametersError
+            For a query argument the route does not take.
+        marshmallow.ValidationError
+            For arguments that do not validate, naming each.
+        InvalidInputError
+            For an ``at`` that is no time.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        UnknownFeatureError, NotAZoneError
+            For a ``zone_id`` that names no feature, or no zone.
+        NotInForceError
+            When ``at`` is given and the zone is not in force then.
+        """
         query = load_query(zone_polygon_query_schema, args)
         moment = self.moment(query.get("at"), query.get("data_version"))
         return geometry.zone_polygon(
@@ -212,54 +444,283 @@ class Answers:
     # -- features -----------------------------------------------------------------------
 
     def features(self, args: Mapping[str, str]) -> dict[str, Any]:
-        """``GET /features``: every feature in force (of one kind) as GeoJSON."""
+        """``GET /features``: every feature in force (of one kind) as GeoJSON.
+
+        Parameters
+        ----------
+        args : Mapping of str to str
+            The query arguments as text, as received.
+            Optionally ``kind``, ``at`` and ``data_version``.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.features.list_features` answers: a FeatureCollection.
+
+        Raises
+        ------
+        UnknownParametersError
+            For a query argument the route does not take.
+        marshmallow.ValidationError
+            For arguments that do not validate, naming each.
+        InvalidInputError
+            For an ``at`` that is no time.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        """
         query = load_query(features_query_schema, args)
         moment = self.moment(query.get("at"), query.get("data_version"))
         return feature_answers.list_features(moment, self.documents, query.get("kind"))
 
     def feature(self, ref: str, args: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-        """``GET /features/{id}``: one feature by id or alias, and its entity tag."""
+        """``GET /features/{id}``: one feature by id or alias, and its entity tag.
+
+        Parameters
+        ----------
+        ref : str
+            The feature's id or alias, from the URL.
+        args : Mapping of str to str
+            The query arguments as text, as received.
+            Optionally ``data_version``.
+
+        Returns
+        -------
+        feature : dict
+            The GeoJSON Feature.
+        etag : str
+            Its entity tag (for ``ETag``).
+
+        Raises
+        ------
+        UnknownParametersError
+            For a query argument the route does not take.
+        marshmallow.ValidationError
+            For arguments that do not validate, naming each.
+        UnknownVersionError
+            For a ``data_version`` the store never had.
+        UnknownFeatureError
+            For a name no feature has (``feature_id``).
+        """
         query = load_query(feature_query_schema, args)
         return feature_answers.get_feature(
             self.reference(query.get("data_version")), self.documents, ref
         )
 
     def history(self, ref: str, args: Mapping[str, str]) -> dict[str, Any]:
-        """``GET /features/{id}/history``: every stored version of a feature."""
+        """``GET /features/{id}/history``: every stored version of a feature.
+
+        Parameters
+        ----------
+        ref : str
+            The feature's id or alias, from the URL.
+        args : Mapping of str to str
+            The query arguments as text, as received.
+            None are taken.
+
+        Returns
+        -------
+        dict
+            As :func:`~service.answers.features.history` answers: ``id`` and ``versions``.
+
+        Raises
+        ------
+        UnknownParametersError
+            For any query argument.
+        UnknownFeatureError
+            For a feature the store never had (``feature_id``).
+        """
         load_query(NO_PARAMETERS, args)
         return feature_answers.history(self.store, self.reference(), ref)
 
     def written(self, feature_id: str, data_version: int) -> tuple[dict[str, Any], str]:
-        """A feature as the write that made ``data_version`` left it, and its entity tag."""
+        """A feature as the write that made ``data_version`` left it, and its entity tag.
+
+        Parameters
+        ----------
+        feature_id : str
+            The feature's canonical id.
+        data_version : int
+            The data version the write made.
+
+        Returns
+        -------
+        feature : dict
+            The GeoJSON Feature.
+        etag : str
+            Its entity tag.
+
+        Raises
+        ------
+        UnknownVersionError
+            For a version the store never had.
+        UnknownFeatureError
+            For a feature not in the reference set at that version (``feature_id``).
+        """
         reference = self.reference(data_version)
         return feature_answers.get_feature(reference, self.documents, feature_id)
 
     def create(self, body: Any, who: str) -> tuple[int, str]:
-        """``POST /features``: the data version written and the new feature's id."""
+        """``POST /features``: add a new feature.
+
+        Parameters
+        ----------
+        body : Any
+            The JSON body as received: a GeoJSON Feature with ``properties.id``.
+        who : str
+            The writer's name, recorded in the history.
+
+        Returns
+        -------
+        data_version : int
+            The data version the write made.
+        feature_id : str
+            The feature's canonical id.
+
+        Raises
+        ------
+        InvalidInputError
+            For a body that is no valid feature.
+        ConflictError
+            When a feature with that id exists already.
+        ReferenceDataError
+            If the reference set after the write would be inconsistent; nothing is written.
+        """
         return feature_answers.create(self.store, body, who)
 
     def replace(self, ref: str, body: Any, who: str, if_match: str | None) -> tuple[int, str]:
-        """``PUT /features/{id}``; ``if_match`` is the ``If-Match`` header, if any."""
+        """``PUT /features/{id}``: replace a feature with the body.
+
+        Parameters
+        ----------
+        ref : str
+            The feature's id or alias, from the URL.
+        body : Any
+            The JSON body as received: the whole new GeoJSON Feature.
+        who : str
+            The writer's name, recorded in the history.
+        if_match : str or None
+            The ``If-Match`` header as received, or None.
+
+        Returns
+        -------
+        data_version : int
+            The data version the write made.
+        feature_id : str
+            The feature's canonical id.
+
+        Raises
+        ------
+        InvalidInputError
+            For a body that is no valid feature or names another id.
+        NotFoundError
+            When there is no such feature (or it is retired).
+        PreconditionFailedError
+            When ``if_match`` names a version that is no longer current.
+        ReferenceDataError
+            If the reference set after the write would be inconsistent; nothing is written.
+        """
         return feature_answers.replace(self.store, self.reference(), ref, body, who, if_match)
 
     def patch(
         self, ref: str, changes: dict[str, Any], who: str, if_match: str | None
     ) -> tuple[int, str]:
-        """``PATCH /features/{id}`` with a JSON merge patch."""
+        """``PATCH /features/{id}`` with a JSON merge patch.
+
+        Parameters
+        ----------
+        ref : str
+            The feature's id or alias, from the URL.
+        changes : dict
+            The JSON body as received: an RFC 7396 merge patch of the stored document.
+        who : str
+            The writer's name, recorded in the history.
+        if_match : str or None
+            The ``If-Match`` header as received, or None.
+
+        Returns
+        -------
+        data_version : int
+            The data version the write made.
+        feature_id : str
+            The feature's canonical id.
+
+        Raises
+        ------
+        NotFoundError
+            When there is no such feature (or it is retired).
+        InvalidInputError
+            When the patched document is no valid feature or changes the id.
+        PreconditionFailedError
+            When ``if_match`` names a version that is no longer current.
+        ReferenceDataError
+            If the reference set after the write would be inconsistent; nothing is written.
+        """
         return feature_answers.patch(self.store, self.reference(), ref, changes, who, if_match)
 
     def retire(self, ref: str, who: str, if_match: str | None) -> dict[str, Any]:
-        """``DELETE /features/{id}``: retire it; its history stays."""
+        """``DELETE /features/{id}``: retire it; its history stays.
+
+        Parameters
+        ----------
+        ref : str
+            The feature's id or alias, from the URL.
+        who : str
+            The writer's name, recorded in the history.
+        if_match : str or None
+            The ``If-Match`` header as received, or None.
+
+        Returns
+        -------
+        dict
+            ``id``, ``retired`` (true), ``version`` and ``data_version``.
+
+        Raises
+        ------
+        NotFoundError
+            When there is no such feature (or it is retired already).
+        PreconditionFailedError
+            When ``if_match`` names a version that is no longer current.
+        ReferenceDataError
+            If the reference set after the write would be inconsistent; nothing is written.
+        """
         return feature_answers.retire(self.store, self.reference(), ref, who, if_match)
 
     def import_collection(self, body: Any, who: str) -> dict[str, Any]:
-        """``POST /features:import``: a whole FeatureCollection, all or nothing."""
+        """``POST /features:import``: a whole FeatureCollection, all or nothing.
+
+        Parameters
+        ----------
+        body : Any
+            The JSON body as received: a GeoJSON FeatureCollection.
+        who : str
+            The writer's name, recorded in the history.
+
+        Returns
+        -------
+        dict
+            ``data_version`` and ``written`` (each feature's id and its new version).
+
+        Raises
+        ------
+        BatchTooLargeError
+            For more features than ``limits.max_import_features``.
+        InvalidInputError
+            For a body that is no FeatureCollection, holds no feature, or holds bad features.
+        ReferenceDataError
+            If the reference set after the import would be inconsistent; nothing is written.
+        """
         return feature_answers.import_collection(
             self.store, body, who, self.limits.max_import_features
         )
 
     def export(self) -> dict[str, Any]:
-        """Every feature in force as stored, in the form the import takes."""
+        """Every feature not retired, as stored, in the form the import takes.
+
+        Returns
+        -------
+        dict
+            A FeatureCollection: ``type``, ``data_version`` and ``features``.
+        """
         return feature_answers.export(self.store)
 
 

@@ -55,7 +55,17 @@ _CORE_PARAMETERS = ("bbox", "datetime", "limit", "offset", "f")
 @dataclass(frozen=True)
 class Collection:
     """One collection: the kind of feature it holds, how it is described, and its
-    geometry type (as QGIS reads ``geometryType``)."""
+    geometry type (as QGIS reads ``geometryType``).
+
+    Parameters
+    ----------
+    kind : str
+        The feature kind it holds (``site``, ``route``, ``zone``, ``area``).
+    title, description : str
+        For people, as the collection's description shows them.
+    geometry_type : str
+        ``point``, ``linestring`` or ``polygon``.
+    """
 
     kind: str
     title: str
@@ -83,7 +93,27 @@ COLLECTIONS = {
 
 
 def collection_of(collection_id: str) -> Collection:
-    """The collection with this id, or :class:`UnknownCollectionError`."""
+    """The collection with this id.
+
+    Parameters
+    ----------
+    collection_id : str
+        ``sites``, ``routes``, ``zones`` or ``borders``.
+
+    Returns
+    -------
+    Collection
+
+    Raises
+    ------
+    UnknownCollectionError
+        For any other id.
+
+    Examples
+    --------
+    >>> collection_of("borders").kind
+    'area'
+    """
     try:
         return COLLECTIONS[collection_id]
     except KeyError:
@@ -91,7 +121,21 @@ def collection_of(collection_id: str) -> Collection:
 
 
 def landing(base: str, root: str) -> dict[str, Any]:
-    """The landing page at ``base`` (the API definition and its documentation at ``root``)."""
+    """The landing page at ``base`` (the API definition and its documentation at ``root``).
+
+    Parameters
+    ----------
+    base : str
+        The absolute URL of the OGC API (``http://host/ogc``) the links start from.
+    root : str
+        The absolute URL the OpenAPI documents are served under.
+
+    Returns
+    -------
+    dict
+        ``title``, ``description`` and ``links`` (``self``, ``service-desc`` in JSON and
+        YAML, ``service-doc``, ``conformance`` and ``data``).
+    """
     return {
         "title": "geocheck",
         "description": "Reference places, routes and rule zones, exact on the WGS84 ellipsoid.",
@@ -133,13 +177,37 @@ def landing(base: str, root: str) -> dict[str, Any]:
 
 
 def conformance() -> dict[str, Any]:
-    """The conformance classes declared (those QGIS and GDAL look for among them)."""
+    """The conformance classes declared (those QGIS and GDAL look for among them).
+
+    Returns
+    -------
+    dict
+        ``conformsTo``: the class URIs of Part 1 (core, GeoJSON), Part 3 and CQL2.
+    """
     return {"conformsTo": CONFORMANCE}
 
 
 def geometry_bbox(geometry: dict[str, Any] | None) -> tuple[float, float, float, float] | None:
-    """Longitude/latitude bounds (degrees: west, south, east, north) of a GeoJSON
-    geometry's positions; None for no geometry."""
+    """Longitude/latitude bounds of a GeoJSON geometry's positions; None for no geometry.
+
+    Parameters
+    ----------
+    geometry : dict or None
+        A GeoJSON geometry, positions ``[lon, lat]`` in degrees.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(west, south, east, north)`` in degrees: the least and greatest longitude and
+        latitude of the positions (not split at the antimeridian).
+
+    Examples
+    --------
+    >>> geometry_bbox({"type": "LineString", "coordinates": [[36.3, 33.5], [38.3, 34.6]]})
+    (36.3, 33.5, 38.3, 34.6)
+    >>> geometry_bbox(None) is None
+    True
+    """
     if not geometry:
         return None
     lons: list[float] = []
@@ -178,7 +246,32 @@ def collection(
     reference: ReferenceSet, documents: FeatureDocuments, base: str, collection_id: str
 ) -> dict[str, Any]:
     """One collection's description: its extent (the bounds of what it serves, and its
-    members' validity), item count, geometry type and links."""
+    members' validity), item count, geometry type and links.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set to serve.
+    documents : FeatureDocuments
+        The memo the served GeoJSON is taken from.
+    base : str
+        The absolute URL of the OGC API (``http://host/ogc``) the links start from.
+    collection_id : str
+        The collection's id.
+
+    Returns
+    -------
+    dict
+        ``id``, ``title``, ``description``, ``itemType``, ``crs``, ``extent`` (``spatial``:
+        one ``bbox`` ``[west, south, east, north]`` in CRS84 degrees; ``temporal``: one
+        ``interval`` of RFC 3339 ends, null where open), ``itemCount``, ``geometryType`` and
+        ``links`` (``self``, ``items``, queryables).
+
+    Raises
+    ------
+    UnknownCollectionError
+        For an id that is none of the collections.
+    """
     about = collection_of(collection_id)
     members = reference.features(kind=about.kind)
     served = (documents.of(reference, f)["geometry"] for f in members)
@@ -237,7 +330,22 @@ def collection(
 
 
 def collections(reference: ReferenceSet, documents: FeatureDocuments, base: str) -> dict[str, Any]:
-    """Every collection's description."""
+    """Every collection's description.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set to serve.
+    documents : FeatureDocuments
+        The memo the served GeoJSON is taken from.
+    base : str
+        The absolute URL of the OGC API (``http://host/ogc``) the links start from.
+
+    Returns
+    -------
+    dict
+        ``links`` (``self``) and ``collections`` (each as :func:`collection` describes it).
+    """
     return {
         "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
         "collections": [collection(reference, documents, base, cid) for cid in COLLECTIONS],
@@ -245,7 +353,26 @@ def collections(reference: ReferenceSet, documents: FeatureDocuments, base: str)
 
 
 def collection_queryables(base: str, collection_id: str) -> dict[str, Any]:
-    """The queryables document (JSON Schema) of one collection."""
+    """The queryables document (JSON Schema) of one collection.
+
+    Parameters
+    ----------
+    base : str
+        The absolute URL of the OGC API (``http://host/ogc``) the links start from.
+    collection_id : str
+        The collection's id.
+
+    Returns
+    -------
+    dict
+        A JSON Schema: ``$schema``, ``$id``, ``type``, ``title``, ``description`` (the filter
+        semantics), ``properties`` (the queryables) and ``additionalProperties``.
+
+    Raises
+    ------
+    UnknownCollectionError
+        For an id that is none of the collections.
+    """
     about = collection_of(collection_id)
     url = f"{base}/collections/{collection_id}/queryables"
     return queryables(url, about.title, about.kind, about.geometry_type)
@@ -272,7 +399,41 @@ def items(
 ) -> dict[str, Any]:
     """One page of a collection's features that an items request selects (``bbox``,
     ``datetime``, property parameters, ``filter``), with ``self``/``next``/``prev`` links
-    that keep every parameter (GDAL follows ``next`` as given)."""
+    that keep every parameter (GDAL follows ``next`` as given).
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set to serve.
+    documents : FeatureDocuments
+        The memo the served GeoJSON is taken from.
+    base : str
+        The absolute URL of the OGC API (``http://host/ogc``) the links start from.
+    collection_id : str
+        The collection's id.
+    args : Mapping of str to str
+        The query arguments as text, as received: ``bbox`` (``minlon,minlat,maxlon,maxlat``,
+        degrees; ``minlon > maxlon`` crosses the antimeridian), ``datetime``, ``limit``,
+        ``offset``, ``f``, ``filter``, ``filter-lang``, ``filter-crs`` and the property
+        parameters.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection: ``type``, ``features`` (the page), ``numberMatched``,
+        ``numberReturned``, ``links`` and ``data_version``.
+
+    Raises
+    ------
+    UnknownCollectionError
+        For an id that is none of the collections.
+    UnknownParametersError
+        For a query argument items requests do not take.
+    OgcParameterError
+        For a Part 1 parameter that does not validate.
+    FilterError
+        For a filter, its language or CRS, or a property parameter that is invalid.
+    """
     about = collection_of(collection_id)
     query = _items_query(args)
     tests = item_predicates(args)
@@ -324,7 +485,41 @@ def item(
     feature_id: str,
     args: Mapping[str, str],
 ) -> dict[str, Any]:
-    """One feature of a collection (by id or alias), with its links."""
+    """One feature of a collection (by id or alias), with its links.
+
+    Parameters
+    ----------
+    reference : ReferenceSet
+        The reference set to serve.
+    documents : FeatureDocuments
+        The memo the served GeoJSON is taken from.
+    base : str
+        The absolute URL of the OGC API (``http://host/ogc``) the links start from.
+    collection_id : str
+        The collection's id.
+    feature_id : str
+        The feature's id or alias.
+    args : Mapping of str to str
+        The query arguments as text, as received: only ``f`` (``json`` or ``geojson``).
+
+    Returns
+    -------
+    dict
+        The served GeoJSON Feature with ``links`` (``self``, ``collection``).
+
+    Raises
+    ------
+    UnknownCollectionError
+        For an id that is none of the collections.
+    UnknownParametersError
+        For a query argument other than ``f``.
+    OgcParameterError
+        For an ``f`` other than ``json`` or ``geojson``.
+    UnknownFeatureError
+        For a name no feature has (``feature_id``).
+    NotInCollectionError
+        For a feature of another kind.
+    """
     about = collection_of(collection_id)
     refuse_unknown(args, ("f",))
     if args.get("f", "json") not in ("json", "geojson"):

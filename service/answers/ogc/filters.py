@@ -243,8 +243,27 @@ def _text_parser() -> Any:
 
 
 def parse_filter(text: str, lang: str | None) -> Any:
-    """The pygeofilter AST of ``text`` in ``lang`` (default cql2-text); :class:`FilterError`
-    naming the parse error otherwise."""
+    """The pygeofilter AST of ``text`` in ``lang`` (default cql2-text).
+
+    Parameters
+    ----------
+    text : str
+        The ``filter`` query argument as received.
+    lang : str or None
+        The ``filter-lang`` argument (one of :data:`FILTER_LANGS`, any case), or None for
+        cql2-text.
+
+    Returns
+    -------
+    tuple
+        The encoding (``"text"`` or ``"json"``) and the AST.
+
+    Raises
+    ------
+    FilterError
+        For an unknown language (``filter-lang``), an empty filter, or text that does not
+        parse (naming the parse error).
+    """
     import orjson
     from pygeofilter.parsers.cql2_json import parse as parse_json
 
@@ -711,7 +730,36 @@ def _feature_geometry(feature: Feature) -> BaseGeometry | None:
 
 
 def compile_filter(text: str, lang: str | None = None) -> Predicate:
-    """The predicate of a CQL2 filter over served features; FilterError if it is bad."""
+    """The predicate of a CQL2 filter over served features.
+
+    Parameters
+    ----------
+    text : str
+        The filter, in cql2-text or cql2-json; geometries in CRS84 (``lon lat``, degrees),
+        their edges geodesics.
+    lang : str or None
+        The filter language, or None for cql2-text.
+
+    Returns
+    -------
+    callable
+        Takes a served GeoJSON Feature and is True where the filter is true (False where it
+        is false or unknown).
+
+    Raises
+    ------
+    FilterError
+        For a filter that does not parse or names what is not queryable, compares values
+        of different types, or holds an invalid geometry.
+
+    Examples
+    --------
+    >>> test = compile_filter("kind = 'site' AND uncertainty_m < 100")
+    >>> test({"properties": {"kind": "site", "uncertainty_m": 50}})
+    True
+    >>> test({"properties": {"kind": "site", "uncertainty_m": None}})
+    False
+    """
     encoding, tree = parse_filter(text, lang)
     condition = _Compiler(encoding).compile(tree)
     return lambda feature: condition(feature) is True
@@ -721,7 +769,31 @@ def compile_filter(text: str, lang: str | None = None) -> Predicate:
 
 
 def property_predicate(name: str, raw: str) -> Predicate:
-    """``name=raw`` as an equality test on a queryable (Part 1 property parameters)."""
+    """``name=raw`` as an equality test on a queryable (Part 1 property parameters).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PROPERTY_PARAMETERS`.
+    raw : str
+        The query argument as text: a number for ``uncertainty_m``, an RFC 3339 instant for
+        ``valid_from`` / ``valid_to``, one of :data:`KINDS` for ``kind``.
+
+    Returns
+    -------
+    callable
+        Takes a served GeoJSON Feature; True where its property equals the value.
+
+    Raises
+    ------
+    FilterError
+        Naming ``name``, for a value of the wrong type or an unknown kind.
+
+    Examples
+    --------
+    >>> property_predicate("uncertainty_m", "50")({"properties": {"uncertainty_m": 50.0}})
+    True
+    """
     kind = QUERYABLES[name]
     if kind == "number":
         try:
@@ -752,7 +824,26 @@ _GEOJSON_TYPES = {"point": "Point", "linestring": "LineString", "polygon": "Poly
 
 
 def queryables(url: str, title: str, kind: str, geometry_type: str) -> dict[str, Any]:
-    """The queryables document (JSON Schema) of a collection of ``kind`` features."""
+    """The queryables document (JSON Schema) of a collection of ``kind`` features.
+
+    Parameters
+    ----------
+    url : str
+        The document's own absolute URL (its ``$id``).
+    title : str
+        The collection's title.
+    kind : str
+        The kind of feature the collection holds (the one value ``kind`` may take).
+    geometry_type : str
+        ``point``, ``linestring`` or ``polygon``.
+
+    Returns
+    -------
+    dict
+        ``$schema``, ``$id``, ``type``, ``title``, ``description`` (:data:`SEMANTICS`),
+        ``properties`` (each of :data:`QUERYABLES`, typed; ``geometry`` as the primary
+        geometry) and ``additionalProperties`` (false).
+    """
     types: dict[str, dict[str, Any]] = {
         "string": {"type": "string"},
         "number": {"type": "number"},
@@ -783,7 +874,24 @@ def queryables(url: str, title: str, kind: str, geometry_type: str) -> dict[str,
 
 def item_predicates(args: Mapping[str, str]) -> list[Predicate]:
     """The tests an items request asks for beyond bbox and datetime: its property
-    parameters and its ``filter`` (in ``filter-lang``, with ``filter-crs``)."""
+    parameters and its ``filter`` (in ``filter-lang``, with ``filter-crs``).
+
+    Parameters
+    ----------
+    args : Mapping of str to str
+        The query arguments as text, as received.
+
+    Returns
+    -------
+    list of callable
+        One predicate per property parameter, then that of the filter, if any.
+
+    Raises
+    ------
+    FilterError
+        For a property parameter, ``filter``, ``filter-lang`` or ``filter-crs`` that is
+        invalid (naming it).
+    """
     tests = [property_predicate(name, args[name]) for name in PROPERTY_PARAMETERS if name in args]
     crs = args.get("filter-crs")
     if crs is not None and crs not in FILTER_CRS:
@@ -798,6 +906,24 @@ def item_predicates(args: Mapping[str, str]) -> list[Predicate]:
 def select(
     features: Iterable[dict[str, Any]], predicates: Iterable[Predicate]
 ) -> list[dict[str, Any]]:
-    """The features every predicate accepts, in order."""
+    """The features every predicate accepts, in order.
+
+    Parameters
+    ----------
+    features : iterable of dict
+        Served GeoJSON Features.
+    predicates : iterable of callable
+        Tests, as :func:`item_predicates` returns them.
+
+    Returns
+    -------
+    list of dict
+
+    Examples
+    --------
+    >>> sites = [{"id": "a", "properties": {"kind": "site"}}, {"id": "b", "properties": {}}]
+    >>> [f["id"] for f in select(sites, [property_predicate("kind", "site")])]
+    ['a']
+    """
     tests = list(predicates)
     return [f for f in features if all(test(f) for test in tests)]
