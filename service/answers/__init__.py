@@ -24,6 +24,7 @@ from marshmallow import ValidationError
 
 from schemas.base import format_instant, parse_instant
 from service.answers.errors import BatchTooLargeError, InvalidInputError
+from service.observed import Outage
 from service.rules.reference import ReferenceSet
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "envelope",
     "instant",
     "require_batch_size",
+    "stale_member",
 ]
 
 #: How every answer is computed, reported with it.
@@ -46,10 +48,13 @@ MODEL = {
 @dataclass(frozen=True)
 class Moment:
     """What a question is answered from: one reference set (one ``data_version``) and the
-    instant ``at`` (aware, UTC) that decides which features are in force."""
+    instant ``at`` (aware, UTC) that decides which features are in force; ``stale`` is
+    the outage when the reference set is the last one held while the store is
+    unreachable."""
 
     reference: ReferenceSet
     at: datetime
+    stale: Outage | None = None
 
     @property
     def data_version(self) -> int:
@@ -58,8 +63,18 @@ class Moment:
 
 
 def envelope(moment: Moment) -> dict[str, Any]:
-    """The members every answer carries: ``at``, ``data_version`` and ``model``."""
-    return {"at": format_instant(moment.at), "data_version": moment.data_version, "model": MODEL}
+    """The members every answer carries: ``at``, ``data_version`` and ``model`` (and
+    ``stale`` when answered from the last snapshot while the store is unreachable)."""
+    members = {"at": format_instant(moment.at), "data_version": moment.data_version, "model": MODEL}
+    return {**members, **stale_member(moment.stale)}
+
+
+def stale_member(outage: Outage | None) -> dict[str, Any]:
+    """``{"stale": {"since", "reason"}}`` for an answer given through ``outage``; ``{}``
+    for a current one."""
+    if outage is None:
+        return {}
+    return {"stale": {"since": format_instant(outage.since), "reason": outage.reason}}
 
 
 def instant(value: Any, field: str = "at") -> datetime:

@@ -24,13 +24,15 @@ from schemas.feature import feature_query_schema, features_query_schema
 from schemas.point import parse_columns, parse_point, parse_point_list
 from schemas.zone import zone_polygon_query_schema
 from service import __version__
-from service.answers import Moment, geometry, instant, require_batch_size
+from service.answers import Moment, geometry, instant, require_batch_size, stale_member
 from service.answers import check as checks
 from service.answers import distance as distances
 from service.answers import features as feature_answers
 from service.answers.distance import point_problem
 from service.answers.errors import InvalidInputError
 from service.answers.features import FeatureDocuments
+from service.observed import Outage, note_batch, note_stale
+from service.store.errors import StoreUnavailableError
 
 if TYPE_CHECKING:
     from service.rules.reference import ReferenceSet
@@ -71,16 +73,26 @@ class Answers:
 
     # -- pinning ------------------------------------------------------------------------
 
+    def _held(self, data_version: int | None) -> tuple[ReferenceSet, Outage | None]:
+        # While the store is unreachable the last reference set held answers, and the
+        # outage is noted so that the front end can label the answer stale.
+        reference, outage = self.store.reading(data_version)
+        if outage is not None:
+            note_stale(outage)
+        return reference, outage
+
     def reference(self, data_version: int | None = None) -> ReferenceSet:
-        """The reference set now, or as the store stood at ``data_version``."""
-        if data_version is None:
-            return self.store.snapshot()
-        return self.store.snapshot_at(data_version)
+        """The reference set now, or as the store stood at ``data_version`` (while the
+        store is unreachable: the last one held; :class:`StoreUnavailableError` if
+        none)."""
+        return self._held(data_version)[0]
 
     def moment(self, at: Any = None, data_version: int | None = None) -> Moment:
         """The reference set at ``data_version`` (default: now) at the instant ``at``
         (RFC 3339 text, a datetime, or None for now)."""
-        return Moment(self.reference(data_version), instant(at))
+        when = instant(at)
+        reference, outage = self._held(data_version)
+        return Moment(reference, when, outage)
 
     def _pin(self, pinned: Moment | None, at: Any, data_version: int | None) -> Moment:
         # A caller that pinned a moment for a run of questions (a snapshot) sends neither
@@ -88,13 +100,24 @@ class Answers:
         return pinned if pinned is not None else self.moment(at, data_version)
 
     def health(self) -> dict[str, Any]:
-        """``GET /health``: the version, the number of features and the data version."""
-        reference = self.reference()
+        """``GET /health``: the version, the number of features, the data version and
+        the database's state; ``status`` is ``"ok"`` only while the store answers
+        (``"degraded"``: answering from the last snapshot; ``"unavailable"``: none)."""
+        try:
+            reference, outage = self.store.reading()
+        except StoreUnavailableError as err:
+            return {
+                "status": "unavailable",
+                "version": __version__,
+                "database": _database_state(err.outage),
+            }
         return {
-            "status": "ok",
+            "status": "ok" if outage is None else "degraded",
             "version": __version__,
             "features": len(reference),
             "data_version": reference.data_version,
+            "database": _database_state(outage),
+            **stale_member(outage),
         }
 
     # -- checks -------------------------------------------------------------------------
@@ -111,7 +134,9 @@ class Answers:
         moment = self._pin(pinned, data.get("at"), data.get("data_version"))
         if "point" in data:
             return checks.check_one(moment, _point(data["point"], "point"), data.get("zones"))
-        require_batch_size(point_count(data), self.limits.max_batch_points, "points")
+        count = point_count(data)
+        require_batch_size(count, self.limits.max_batch_points, "points")
+        note_batch(count)
         batch, form = points_of(data)
         return checks.check_batch(
             moment,
@@ -143,7 +168,9 @@ class Answers:
         if not isinstance(start, list) and not columnar:
             origin = distances.origin(moment, start, "from")
             return distances.distance_one(moment, origin, data["to"], units)
-        require_batch_size(point_count({"points": start}), self.limits.max_batch_points, "from")
+        count = point_count({"points": start})
+        require_batch_size(count, self.limits.max_batch_points, "from")
+        note_batch(count)
         if columnar:
             batch = parse_columns(start, "from")
         elif start:
@@ -206,9 +233,9 @@ class Answers:
     def feature(self, ref: str, args: Mapping[str, str]) -> tuple[dict[str, Any], str]:
         """``GET /features/{id}``: one feature by id or alias, and its entity tag."""
         query = load_query(feature_query_schema, args)
-        return feature_answers.get_feature(
-            self.reference(query.get("data_version")), self.documents, ref
-        )
+        reference, outage = self._held(query.get("data_version"))
+        served, tag = feature_answers.get_feature(reference, self.documents, ref)
+        return ({**served, **stale_member(outage)} if outage else served), tag
 
     def history(self, ref: str, args: Mapping[str, str]) -> dict[str, Any]:
         """``GET /features/{id}/history``: every stored version of a feature."""
@@ -246,6 +273,12 @@ class Answers:
     def export(self) -> dict[str, Any]:
         """Every feature in force as stored, in the form the import takes."""
         return feature_answers.export(self.store)
+
+
+def _database_state(outage: Outage | None) -> dict[str, Any]:
+    if outage is None:
+        return {"state": "ok"}
+    return {"state": "unreachable", **stale_member(outage)["stale"]}
 
 
 def _point(value: Any, field: str) -> dict[str, Any]:

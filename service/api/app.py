@@ -12,6 +12,7 @@ from service.api import checks, features, health, mapview, measure, ogc
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
 from service.config import Config, default_database_url
+from service.observed import begin, current
 from service.store.sql import SqlStore
 
 #: Routes open even when reads need a token (the map page and its files hold no data).
@@ -43,9 +44,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     database_url = settings.DATABASE_URL or default_database_url()
     app.extensions["geocheck.config"] = settings
-    app.extensions["geocheck.answers"] = Answers(
+    app.extensions["geocheck.answers"] = answers = Answers(
         SqlStore(database_url, settings.DATA_DIR), limits(settings)
     )
+    # Load the snapshot now: a worker that has answered nothing yet must still hold one
+    # to answer from if the database fails.
+    answers.reference()
     app.extensions["geocheck.tokens"] = Tokens(
         parse_tokens(settings.API_TOKENS, "GEOCHECK_API_TOKENS"),
         parse_tokens(settings.READ_TOKENS, "GEOCHECK_READ_TOKENS"),
@@ -55,8 +59,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _private_reads() -> None:
+        begin()  # this request's notes (batch size, staleness, store errors)
         if request.endpoint not in PUBLIC_ENDPOINTS:
             app.extensions["geocheck.tokens"].require_reader()
+
+    @app.after_request
+    def _stale(response: Response) -> Response:
+        observed = current()
+        if observed is not None and observed.stale is not None and response.status_code != 503:
+            since = observed.stale.since.isoformat(timespec="seconds")
+            response.headers["X-Geocheck-Stale"] = "true"
+            # RFC 7234's "110 Response is Stale", for humans and generic tools.
+            response.headers["Warning"] = (
+                f'110 geocheck "Response is stale: the store is unreachable since {since};'
+                ' answered from the last loaded data_version"'
+            )
+        return response
 
     @app.after_request
     def _revalidate(response: Response) -> Response:
@@ -73,7 +91,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         origins=[o.strip() for o in settings.CORS_ORIGINS.split(",") if o.strip()],
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
-        expose_headers=["ETag", "Location", "X-Data-Version"],
+        expose_headers=[
+            "ETag",
+            "Location",
+            "X-Data-Version",
+            "Retry-After",
+            "Warning",
+            "X-Geocheck-Stale",
+        ],
     )
     for blueprint in (health.bp, features.bp, checks.bp, measure.bp, ogc.bp, mapview.bp):
         app.register_blueprint(blueprint)

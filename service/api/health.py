@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app
 
 from service.api.context import answers
 from service.api.responses import json_response
+from service.store.sql import RETRY_AFTER_S
 
 bp = Blueprint("health", __name__)
 
@@ -18,8 +19,12 @@ OPENAPI_PATHS = (Path(__file__).resolve().parents[2] / "openapi.yaml",)
 
 @bp.get("/health")
 def health() -> Response:
-    """The service's state and the data version it answers from."""
-    return json_response(answers().health())
+    """The service's state and the data version it answers from: 503 while the database
+    is unreachable, so that load balancers route to instances that can write."""
+    state = answers().health()
+    if state["status"] == "ok":
+        return json_response(state)
+    return json_response(state, 503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 @bp.get("/openapi.yaml")
