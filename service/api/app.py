@@ -8,11 +8,10 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 
 from service.answers.questions import Answers, Limits
-from service.api import checks, features, health, mapview, measure, ogc
+from service.api import checks, features, health, mapview, measure, metrics, observe, ogc
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
 from service.config import Config, default_database_url
-from service.observed import begin, current
 from service.store.sql import SqlStore
 
 #: Routes open even when reads need a token (the map page and its files hold no data).
@@ -57,24 +56,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     register_error_handlers(app)
 
+    observe.register(app, answers.store)
+
     @app.before_request
     def _private_reads() -> None:
-        begin()  # this request's notes (batch size, staleness, store errors)
         if request.endpoint not in PUBLIC_ENDPOINTS:
             app.extensions["geocheck.tokens"].require_reader()
-
-    @app.after_request
-    def _stale(response: Response) -> Response:
-        observed = current()
-        if observed is not None and observed.stale is not None and response.status_code != 503:
-            since = observed.stale.since.isoformat(timespec="seconds")
-            response.headers["X-Geocheck-Stale"] = "true"
-            # RFC 7234's "110 Response is Stale", for humans and generic tools.
-            response.headers["Warning"] = (
-                f'110 geocheck "Response is stale: the store is unreachable since {since};'
-                ' answered from the last loaded data_version"'
-            )
-        return response
 
     @app.after_request
     def _revalidate(response: Response) -> Response:
@@ -90,7 +77,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     CORS(
         app,
         origins=[o.strip() for o in settings.CORS_ORIGINS.split(",") if o.strip()],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-ID",
+        ],
         expose_headers=[
             "ETag",
             "Location",
@@ -98,8 +91,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "Retry-After",
             "Warning",
             "X-Geocheck-Stale",
+            "X-Request-ID",
         ],
     )
-    for blueprint in (health.bp, features.bp, checks.bp, measure.bp, ogc.bp, mapview.bp):
+    blueprints = (health.bp, features.bp, checks.bp, measure.bp, ogc.bp, mapview.bp, metrics.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

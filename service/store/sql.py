@@ -158,6 +158,12 @@ class SqlStore:
         """The outage in progress (None while the store answers)."""
         return self._outage
 
+    def held_version(self) -> int | None:
+        """The data version of the newest reference set this process holds (None before
+        the first)."""
+        latest = self._latest
+        return None if latest is None else latest.data_version
+
     def _gate(self) -> None:
         """Refuse at once while a failure is fresh (see :data:`PROBE_INTERVAL_S`)."""
         outage = self._outage
