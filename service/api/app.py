@@ -9,6 +9,7 @@ from flask_cors import CORS
 
 from service.answers.questions import Answers, Limits
 from service.api import checks, features, health, mapview, measure, metrics, observe, ogc
+from service.api import limits as rate_limits
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
 from service.config import Config, default_database_url
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
 
     observe.register(app, answers.store)
+    rate_limits.register(app, settings, app.extensions["geocheck.tokens"])
 
     @app.before_request
     def _private_reads() -> None:
