@@ -249,11 +249,9 @@ class SqlStore:
             return self.snapshot_at(data_version), None
         except StoreUnavailableError as err:
             latest = self._latest
-            held = latest if latest is not None and data_version is None else None
-            if latest is not None and data_version == latest.data_version:
-                held = latest
-            elif data_version is not None:
-                held = self._history_cache.get(data_version)
+            if latest is not None and data_version in (None, latest.data_version):
+                return latest, err.outage
+            held = None if data_version is None else self._history_cache.get(data_version)
             if held is None:
                 raise
             return held, err.outage

@@ -1,9 +1,11 @@
 """Degraded, not broken: with the database gone, a real server (``make run``, two
 workers) answers what its snapshot can, marked stale, refuses writes with 503 and
 ``Retry-After``, says so on ``/health`` (503), and recovers without a restart — never a
-500. PostgreSQL is cut through a TCP proxy (open connections reset, new ones refused), so
-the machine's shared server keeps running for everyone else; the SQLite file is moved
-away while serving (as root ``chmod 000`` stops no read, so that is not the method)."""
+500. PostgreSQL is stopped (fast shutdown: sessions terminated) and started again — a
+server of the test's own, so the machine's shared one keeps running for everyone else —
+and, on the shared server, cut through a TCP proxy (open connections reset, new ones
+refused); the SQLite file is moved away while serving (as root ``chmod 000`` stops no
+read, so that is not the method)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import requests
 
 from tests.conftest import WRITE_HEADERS, WRITER
 from tests.e2e_server import service
+from tests.postgres_cluster import dedicated_cluster
 from tests.tcp_proxy import tcp_proxy
 
 pytestmark = pytest.mark.e2e
@@ -131,21 +134,30 @@ def _postgres(postgres_url: str) -> Iterator[tuple[str, Callable[[], None], Call
 
 
 @contextmanager
+def _stopped() -> Iterator[tuple[str, Callable[[], None], Callable[[], None]]]:
+    with dedicated_cluster() as cluster:
+        if cluster is None:
+            pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
+        yield cluster.url, cluster.stop, cluster.start
+
+
+@contextmanager
 def _sqlite(folder: Path) -> Iterator[tuple[str, Callable[[], None], Callable[[], None]]]:
     path = folder / "outage.sqlite"
     away = folder / "elsewhere.sqlite"
     yield f"sqlite:///{path}", lambda: os.rename(path, away), lambda: os.rename(away, path)
 
 
-@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+@pytest.mark.parametrize("engine", ["postgresql-stopped", "postgresql-cut", "sqlite-moved"])
 def test_database_gone_under_load_degrades_then_recovers(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    broken = (
-        _postgres(str(request.getfixturevalue("postgres_url")))
-        if engine == "postgresql"
-        else _sqlite(tmp_path)
-    )
+    if engine == "postgresql-stopped":
+        broken = _stopped()
+    elif engine == "postgresql-cut":
+        broken = _postgres(str(request.getfixturevalue("postgres_url")))
+    else:
+        broken = _sqlite(tmp_path)
     with broken as (url, cut, restore), service({"GEOCHECK_DATABASE_URL": url, **TOKENS}) as server:
         with Load(server.url) as load:
             _wait(lambda: len(load.acknowledged) >= 3, "writes before the cut")
