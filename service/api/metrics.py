@@ -13,7 +13,6 @@ reached the store, and the store is unreachable if any live worker says so.
 
 from __future__ import annotations
 
-import os
 import time
 
 from flask import Blueprint, Response
@@ -25,6 +24,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -114,9 +114,10 @@ def exposition() -> bytes:
     """Every metric in the text format, summed over worker processes when there are
     several, plus the snapshot's age (now − the oldest verification), computed now."""
     registry = REGISTRY
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # As prometheus_client chose when first imported (not as the environment says now).
+    if values.ValueClass is not values.MutexValue:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # reads PROMETHEUS_MULTIPROC_DIR
     text = generate_latest(registry)
     stamps = [
         sample.value
