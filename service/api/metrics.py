@@ -79,6 +79,9 @@ UNREACHABLE = Gauge(
     multiprocess_mode="livemax",
 )
 AGE_NAME = "geocheck_snapshot_age_seconds"
+#: (route, method, status) → the request counter and latency histogram of those labels
+#: (bounded: routes are templates, statuses few).
+_CHILDREN: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
 
 def record(
@@ -91,8 +94,12 @@ def record(
     store_errors: list[str],
 ) -> None:
     """Count one answered request."""
-    REQUESTS.labels(route, method, str(status)).inc()
-    LATENCY.labels(route, method).observe(seconds)
+    children = _CHILDREN.get((route, method, status))
+    if children is None:  # labels() costs a lock and validation on every call: once only
+        children = (REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method))
+        _CHILDREN[(route, method, status)] = children
+    children[0].inc()
+    children[1].observe(seconds)
     if batch_points is not None:
         BATCH_POINTS.labels(route).observe(batch_points)
     if stale:
