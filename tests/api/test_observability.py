@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -124,23 +125,31 @@ def test_metrics_sum_over_two_workers(tmp_path: Path) -> None:
     env = {"GEOCHECK_DATABASE_URL": f"sqlite:///{tmp_path / 'metrics.sqlite'}"}
     with service(env, workers=2) as server:
         sent = 0
-        while True:
-            for _ in range(10):
-                response = requests.post(
-                    f"{server.url}/check-zone",
-                    json={"point": "33.5,38.6"},
-                    # New connections, so that either worker may answer.
-                    headers={"Connection": "close", "X-Request-ID": f"e2e-{sent}"},
-                    timeout=30,
-                )
-                assert response.status_code == 200
-                assert response.headers["X-Request-ID"] == f"e2e-{sent}"
-                sent += 1
-            pids = {
-                entry["pid"] for entry in _access_log(server) if entry.get("route") == "/check-zone"
-            }
-            if len(pids) > 1 or sent >= 200:
-                break
+
+        def check(number: int) -> None:
+            response = requests.post(
+                f"{server.url}/check-zone",
+                json={"point": "33.5,38.6"},
+                # New connections, so that either worker may answer.
+                headers={"Connection": "close", "X-Request-ID": f"e2e-{number}"},
+                timeout=30,
+            )
+            assert response.status_code == 200
+            assert response.headers["X-Request-ID"] == f"e2e-{number}"
+
+        # Several at once, so that one busy worker leaves the next to the other (an idle
+        # server may hand every connection to the same one).
+        with ThreadPoolExecutor(4) as pool:
+            while True:
+                list(pool.map(check, range(sent, sent + 20)))
+                sent += 20
+                pids = {
+                    entry["pid"]
+                    for entry in _access_log(server)
+                    if entry.get("route") == "/check-zone"
+                }
+                if len(pids) > 1 or sent >= 400:
+                    break
         assert len(pids) == 2, "one worker answered everything; the sum is not shown"
         for _ in range(10):
             scrape = requests.get(
