@@ -131,7 +131,7 @@ def exposition() -> bytes:
         for family in registry.collect()
         if family.name == VERIFIED_NAME
         for sample in family.samples
-        if sample.name == VERIFIED_NAME
+        if sample.name == VERIFIED_NAME and sample.value > 0  # 0: never set
     ]
     if stamps:
         age = CollectorRegistry()

@@ -16,6 +16,9 @@ from service.store.sql import SqlStore
 def register(app: Flask, store: SqlStore) -> None:
     """Hook the observers in first, so that they see every request begin and, after
     every other hook, its final response."""
+    # The store's state now, so that a worker that has answered nothing is counted
+    # right (a gauge not yet set reads 0, as if the store was last reached in 1970).
+    metrics.record_store(store.held_version(), store.verified_at, store.outage() is not None)
 
     @app.before_request
     def _begin() -> None:

@@ -158,6 +158,9 @@ def test_metrics_sum_over_two_workers(tmp_path: Path) -> None:
             samples = _samples(scrape.text)
             assert _requests_total(samples, "/check-zone", "POST", 200) == sent
             assert samples["geocheck_snapshot_data_version"] == 1
+            # Every worker reached the store when it started: none reads as 1970.
+            assert samples["geocheck_snapshot_verified_timestamp_seconds"] > 1e9
+            assert 0 <= samples["geocheck_snapshot_age_seconds"] < 3600
         ids = {entry.get("request_id") for entry in _access_log(server)}
         assert {f"e2e-{i}" for i in range(sent)} <= ids
 
