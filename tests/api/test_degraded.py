@@ -79,3 +79,19 @@ def test_a_replaced_file_is_followed_by_reads_and_writes(tmp_path: Path) -> None
     assert client.post("/features", json=second, headers=WRITE_HEADERS).status_code == 201
     fresh = create_app(app_config(database)).test_client()
     assert fresh.get("/features/second-site").status_code == 200
+
+
+def test_with_no_snapshot_held_questions_get_503_and_health_says_unavailable(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "empty-handed.sqlite"
+    app = create_app(app_config(database))
+    client = app.test_client()
+    os.rename(database, tmp_path / "away.sqlite")
+    app.extensions["geocheck.answers"].store._latest = None  # as if never loaded
+    check = client.post("/check-zone", json={"point": "33.5,38.6"})
+    assert check.status_code == 503 and check.headers["Retry-After"].isdigit()
+    _validate("/check-zone", "post", 503, check.mimetype, check.json)
+    health = client.get("/health")
+    assert health.status_code == 503 and health.json["status"] == "unavailable"
+    _validate("/health", "get", 503, health.mimetype, health.json)
