@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def prepare_worker() -> None:
     every worker of one server shares it, and a new server starts with a new one. It
     must be set before ``prometheus_client`` is first imported, so this runs before the
     app is built. The live gauges of workers that died (and were replaced) are removed,
-    so they stop counting.
+    so they stop counting, and so are the folders of servers no longer running.
     """
     from service.api import logs
 
@@ -24,7 +25,8 @@ def prepare_worker() -> None:
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not folder:
         parent = os.getppid()
-        name = f"geocheck-metrics-{parent}-{_started(parent)}"
+        _remove_folders_of_dead_servers()
+        name = f"{FOLDER_PREFIX}{parent}-{_started(parent)}"
         folder = os.path.join(tempfile.gettempdir(), name)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     Path(folder).mkdir(parents=True, exist_ok=True)
@@ -33,6 +35,20 @@ def prepare_worker() -> None:
     for pid in _pids(Path(folder)):
         if pid != os.getpid() and not _alive(pid):
             multiprocess.mark_process_dead(pid, folder)
+
+
+#: The metrics folders ``prepare_worker`` makes: ``<prefix><pid>-<start time>``.
+FOLDER_PREFIX = "geocheck-metrics-"
+
+
+def _remove_folders_of_dead_servers() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        found = re.fullmatch(rf"{FOLDER_PREFIX}(\d+)-(\d*)", folder.name)
+        if found is None:
+            continue
+        pid = int(found.group(1))
+        if not _alive(pid) or _started(pid) != found.group(2):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _started(pid: int) -> str:

@@ -174,3 +174,27 @@ def _access_log(server: ServiceProcess) -> list[dict[str, Any]]:
             if entry.get("logger") == "geocheck.access":
                 entries.append(entry)
     return entries
+
+
+def test_a_worker_shares_a_folder_per_server_and_clears_dead_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import tempfile
+
+    from service.api import serving
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # restored afterwards
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(logs, "configure", lambda: None)
+    dead = tmp_path / f"{serving.FOLDER_PREFIX}999999999-1"
+    dead.mkdir()
+    unrelated = tmp_path / "geocheck-metrics-of-someone-else"
+    unrelated.mkdir()
+    serving.prepare_worker()
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    assert folder.is_dir() and folder.parent == tmp_path
+    assert folder.name.startswith(f"{serving.FOLDER_PREFIX}{os.getppid()}-")
+    assert not dead.exists() and unrelated.exists()
+    serving.prepare_worker()  # the next worker of the same server: the same folder
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(folder)
