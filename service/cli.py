@@ -298,9 +298,11 @@ def serving_app() -> Any:
     """The app each gunicorn worker of ``serve`` builds: one BLAS thread in the worker
     (see :func:`service.config.limit_blas_threads`), then :func:`service.create_app`."""
     from service import create_app
+    from service.api.serving import prepare_worker
     from service.config import limit_blas_threads
 
     limit_blas_threads()
+    prepare_worker()  # JSON logs; metrics shared by the workers (before prometheus_client)
     return create_app()
 
 

@@ -32,6 +32,13 @@ class Config:
     READ_TOKENS_REQUIRED: bool = False
     #: Origins browsers may call the API from (comma-separated; ``*`` for any).
     CORS_ORIGINS: str = "*"
+    #: Requests per second (sustained) each token, or each client address without one,
+    #: may make; 0: no limit. Per worker process (N workers: up to N× this).
+    RATE_LIMIT_PER_S: float = 0.0
+    #: Requests a client may make at once before the rate applies (the bucket's size).
+    RATE_LIMIT_BURST: int = 20
+    #: Whether requests without a token from the loopback address are limited too.
+    RATE_LIMIT_LOCAL: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from schemas.base import UnknownParametersError, flatten_messages
+from schemas.base import UnknownParametersError, flatten_messages, format_instant
 from service.answers.errors import (
     BatchTooLargeError,
     InvalidInputError,
@@ -35,6 +35,7 @@ from service.store.errors import (
     NotFoundError,
     PreconditionFailedError,
     StoreError,
+    StoreUnavailableError,
     UnknownVersionError,
 )
 
@@ -50,7 +51,9 @@ TITLES = {
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Invalid input",
+    429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -130,6 +133,18 @@ def _store(status: int) -> Callable[[StoreError], ApiError]:
     return refuse
 
 
+def _unavailable(err: StoreUnavailableError) -> ApiError:
+    # Not a 500: nothing is wrong with the request or the service, and a client (or a
+    # load balancer) should simply come back later.
+    return ApiError(
+        503,
+        f"{err} Answers the last loaded data can give are still served, marked stale;"
+        " writes, history and other data versions need the database.",
+        headers={"Retry-After": str(err.retry_after_s)},
+        extra={"database": {"state": "unreachable", "since": format_instant(err.outage.since)}},
+    )
+
+
 def _too_large(err: BatchTooLargeError) -> ApiError:
     return ApiError(
         413,
@@ -177,6 +192,7 @@ PROBLEMS: list[tuple[type[Exception], Callable[[Any], ApiError]]] = [
     (ConflictError, _store(409)),
     (PreconditionFailedError, _store(412)),
     (UnknownVersionError, _store(422)),
+    (StoreUnavailableError, _unavailable),
     (StoreError, _store(409)),
 ]
 

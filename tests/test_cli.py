@@ -327,11 +327,14 @@ def test_blas_threads_are_limited_by_serve_and_annotate_only(
     database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import service
+    import service.api.serving
     import service.config
     from service.cli import serving_app
 
     calls: list[str] = []
     monkeypatch.setattr(service.config, "limit_blas_threads", lambda: calls.append("limit"))
+    # Not this process's logging and metrics folder.
+    monkeypatch.setattr(service.api.serving, "prepare_worker", lambda: None)
     monkeypatch.setattr(service, "create_app", lambda: calls.append("app"))
     serving_app()  # what each gunicorn worker of `geocheck serve` runs
     assert calls == ["limit", "app"]

@@ -27,6 +27,7 @@ from marshmallow import ValidationError
 
 from schemas.base import format_instant, parse_instant
 from service.answers.errors import BatchTooLargeError, InvalidInputError
+from service.observed import Outage
 from service.rules.reference import ReferenceSet
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "envelope",
     "instant",
     "require_batch_size",
+    "stale_member",
 ]
 
 #: How every answer is computed, reported with it.
@@ -49,7 +51,8 @@ MODEL = {
 @dataclass(frozen=True)
 class Moment:
     """What a question is answered from: one reference set (one ``data_version``) and the
-    instant ``at`` that decides which features are in force.
+    instant ``at`` that decides which features are in force; ``stale`` is the outage when
+    the reference set is the last one held while the store is unreachable.
 
     Parameters
     ----------
@@ -58,10 +61,13 @@ class Moment:
     at : datetime
         The instant asked about (aware, UTC); features are in force when
         ``valid_from <= at < valid_to``.
+    stale : Outage or None
+        The store's outage, when answering from the last reference set held.
     """
 
     reference: ReferenceSet
     at: datetime
+    stale: Outage | None = None
 
     @property
     def data_version(self) -> int:
@@ -76,7 +82,8 @@ class Moment:
 
 
 def envelope(moment: Moment) -> dict[str, Any]:
-    """The members every answer carries: ``at``, ``data_version`` and ``model``.
+    """The members every answer carries: ``at``, ``data_version`` and ``model`` (and
+    ``stale`` when answered from the last snapshot while the store is unreachable).
 
     Parameters
     ----------
@@ -87,9 +94,18 @@ def envelope(moment: Moment) -> dict[str, Any]:
     -------
     dict
         ``at`` (RFC 3339 text, UTC), ``data_version`` (int) and ``model`` (:data:`MODEL`:
-        the ellipsoid and the method).
+        the ellipsoid and the method); ``stale`` (``since``, ``reason``) while degraded.
     """
-    return {"at": format_instant(moment.at), "data_version": moment.data_version, "model": MODEL}
+    members = {"at": format_instant(moment.at), "data_version": moment.data_version, "model": MODEL}
+    return {**members, **stale_member(moment.stale)}
+
+
+def stale_member(outage: Outage | None) -> dict[str, Any]:
+    """``{"stale": {"since", "reason"}}`` for an answer given through ``outage``; ``{}``
+    for a current one."""
+    if outage is None:
+        return {}
+    return {"stale": {"since": format_instant(outage.since), "reason": outage.reason}}
 
 
 def instant(value: Any, field: str = "at") -> datetime:

@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 
 from schemas.base import flatten_messages, format_instant
 from schemas.feature import storable
-from service.answers import Moment
+from service.answers import Moment, stale_member
 from service.answers.errors import BatchTooLargeError, InvalidInputError
 from service.answers.geometry import zone_display_geometry
 from service.rules.errors import UnknownFeatureError
@@ -183,6 +183,7 @@ def list_features(
         "features": features,
         "numberReturned": len(features),
         "data_version": moment.data_version,
+        **stale_member(moment.stale),
     }
 
 

@@ -24,13 +24,15 @@ from schemas.feature import feature_query_schema, features_query_schema
 from schemas.point import parse_columns, parse_point, parse_point_list
 from schemas.zone import zone_polygon_query_schema
 from service import __version__
-from service.answers import Moment, geometry, instant, require_batch_size
+from service.answers import Moment, geometry, instant, require_batch_size, stale_member
 from service.answers import check as checks
 from service.answers import distance as distances
 from service.answers import features as feature_answers
 from service.answers.distance import point_problem
 from service.answers.errors import InvalidInputError
 from service.answers.features import FeatureDocuments
+from service.observed import Outage, note_batch, note_stale
+from service.store.errors import StoreUnavailableError
 
 if TYPE_CHECKING:
     from service.rules.reference import ReferenceSet
@@ -81,6 +83,14 @@ class Answers:
 
     # -- pinning ------------------------------------------------------------------------
 
+    def _held(self, data_version: int | None) -> tuple[ReferenceSet, Outage | None]:
+        # While the store is unreachable the last reference set held answers, and the
+        # outage is noted so that the front end can label the answer stale.
+        reference, outage = self.store.reading(data_version)
+        if outage is not None:
+            note_stale(outage)
+        return reference, outage
+
     def reference(self, data_version: int | None = None) -> ReferenceSet:
         """The reference set now, or as the store stood at ``data_version``.
 
@@ -97,10 +107,11 @@ class Answers:
         ------
         UnknownVersionError
             For a version the store never had.
+        StoreUnavailableError
+            While the store is unreachable, for a version not held in memory (the last
+            reference set held answers for the current one).
         """
-        if data_version is None:
-            return self.store.snapshot()
-        return self.store.snapshot_at(data_version)
+        return self._held(data_version)[0]
 
     def moment(self, at: Any = None, data_version: Any = None) -> Moment:
         """The reference set at ``data_version`` at the instant ``at``.
@@ -122,6 +133,8 @@ class Answers:
             For an ``at`` that is no time or a ``data_version`` that is no version number.
         UnknownVersionError
             For a version the store never had.
+        StoreUnavailableError
+            While the store is unreachable, for a version not held in memory.
         """
         valid = isinstance(data_version, int) and not isinstance(data_version, bool)
         if data_version is not None and not (valid and data_version >= 1):
@@ -129,7 +142,9 @@ class Answers:
                 f"data_version must be a whole number ≥ 1, not {data_version!r}.",
                 {"data_version": ["Must be an integer ≥ 1."]},
             )
-        return Moment(self.reference(data_version), instant(at))
+        when = instant(at)
+        reference, outage = self._held(data_version)
+        return Moment(reference, when, outage)
 
     def _pin(self, pinned: Moment | None, at: Any, data_version: int | None) -> Moment:
         # A caller that pinned a moment for a run of questions (a snapshot) sends neither
@@ -137,20 +152,32 @@ class Answers:
         return pinned if pinned is not None else self.moment(at, data_version)
 
     def health(self) -> dict[str, Any]:
-        """``GET /health``: the version, the number of features and the data version.
+        """``GET /health``: the version, the number of features, the data version and
+        the database's state.
 
         Returns
         -------
         dict
-            ``status`` (``ok``), ``version`` (geocheck's), ``features`` (how many are stored, not
-            retired) and ``data_version``.
+            ``status`` (``"ok"`` only while the store answers; ``"degraded"``: answering
+            from the last snapshot; ``"unavailable"``: none held), ``version``
+            (geocheck's), ``features`` (how many are stored, not retired),
+            ``data_version`` and ``database`` (its state), plus ``stale`` while degraded.
         """
-        reference = self.reference()
+        try:
+            reference, outage = self.store.reading()
+        except StoreUnavailableError as err:
+            return {
+                "status": "unavailable",
+                "version": __version__,
+                "database": _database_state(err.outage),
+            }
         return {
-            "status": "ok",
+            "status": "ok" if outage is None else "degraded",
             "version": __version__,
             "features": len(reference),
             "data_version": reference.data_version,
+            "database": _database_state(outage),
+            **stale_member(outage),
         }
 
     # -- checks -------------------------------------------------------------------------
@@ -199,7 +226,9 @@ class Answers:
         moment = self._pin(pinned, data.get("at"), data.get("data_version"))
         if "point" in data:
             return checks.check_one(moment, _point(data["point"], "point"), data.get("zones"))
-        require_batch_size(point_count(data), self.limits.max_batch_points, "points")
+        count = point_count(data)
+        require_batch_size(count, self.limits.max_batch_points, "points")
+        note_batch(count)
         batch, form = points_of(data)
         return checks.check_batch(
             moment,
@@ -290,7 +319,9 @@ class Answers:
         if not isinstance(start, list) and not columnar:
             origin = distances.origin(moment, start, "from")
             return distances.distance_one(moment, origin, data["to"], units)
-        require_batch_size(point_count({"points": start}), self.limits.max_batch_points, "from")
+        count = point_count({"points": start})
+        require_batch_size(count, self.limits.max_batch_points, "from")
+        note_batch(count)
         if columnar:
             batch = parse_columns(start, "from")
         elif start:
@@ -502,9 +533,9 @@ class Answers:
             For a name no feature has (``feature_id``).
         """
         query = load_query(feature_query_schema, args)
-        return feature_answers.get_feature(
-            self.reference(query.get("data_version")), self.documents, ref
-        )
+        reference, outage = self._held(query.get("data_version"))
+        served, tag = feature_answers.get_feature(reference, self.documents, ref)
+        return ({**served, **stale_member(outage)} if outage else served), tag
 
     def history(self, ref: str, args: Mapping[str, str]) -> dict[str, Any]:
         """``GET /features/{id}/history``: every stored version of a feature.
@@ -722,6 +753,12 @@ class Answers:
             A FeatureCollection: ``type``, ``data_version`` and ``features``.
         """
         return feature_answers.export(self.store)
+
+
+def _database_state(outage: Outage | None) -> dict[str, Any]:
+    if outage is None:
+        return {"state": "ok"}
+    return {"state": "unreachable", **stale_member(outage)["stale"]}
 
 
 def _point(value: Any, field: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 
 from service.answers.questions import Answers, Limits
-from service.api import checks, features, health, mapview, measure, ogc
+from service.api import checks, features, health, mapview, measure, metrics, observe, ogc
+from service.api import limits as rate_limits
 from service.api.auth import Tokens, parse_tokens
 from service.api.errors import register_error_handlers
 from service.config import Config, default_database_url
@@ -51,15 +52,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     database_url = settings.DATABASE_URL or default_database_url()
     app.extensions["geocheck.config"] = settings
-    app.extensions["geocheck.answers"] = Answers(
+    app.extensions["geocheck.answers"] = answers = Answers(
         SqlStore(database_url, settings.DATA_DIR), limits(settings)
     )
+    # Load the snapshot now: a worker that has answered nothing yet must still hold one
+    # to answer from if the database fails.
+    answers.reference()
     app.extensions["geocheck.tokens"] = Tokens(
         parse_tokens(settings.API_TOKENS, "GEOCHECK_API_TOKENS"),
         parse_tokens(settings.READ_TOKENS, "GEOCHECK_READ_TOKENS"),
         settings.READ_TOKENS_REQUIRED,
     )
     register_error_handlers(app)
+
+    observe.register(app, answers.store)
+    rate_limits.register(app, settings, app.extensions["geocheck.tokens"])
 
     @app.before_request
     def _private_reads() -> None:
@@ -80,9 +87,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     CORS(
         app,
         origins=[o.strip() for o in settings.CORS_ORIGINS.split(",") if o.strip()],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
-        expose_headers=["ETag", "Location", "X-Data-Version"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-ID",
+        ],
+        expose_headers=[
+            "ETag",
+            "Location",
+            "X-Data-Version",
+            "Retry-After",
+            "Warning",
+            "X-Geocheck-Stale",
+            "X-Request-ID",
+        ],
     )
-    for blueprint in (health.bp, features.bp, checks.bp, measure.bp, ogc.bp, mapview.bp):
+    blueprints = (health.bp, features.bp, checks.bp, measure.bp, ogc.bp, mapview.bp, metrics.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

@@ -13,6 +13,7 @@ import logging
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from service.api.logs import current_request_id
 from service.api.responses import PROBLEM_MIME, json_response
 from service.problems import PROBLEMS, TITLES, ApiError, problem_for
 
@@ -20,8 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def problem_response(err: ApiError) -> Response:
-    """The problem+json response of a refusal, with its headers."""
-    return json_response(err.body(), err.status, PROBLEM_MIME, err.headers)
+    """The problem+json response of a refusal, with its headers and the request's id
+    (to quote when asking about it; the logs name it too)."""
+    body = {**err.body(), "request_id": current_request_id()}
+    return json_response(body, err.status, PROBLEM_MIME, err.headers)
 
 
 def register_error_handlers(app: Flask) -> None:

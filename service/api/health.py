@@ -22,6 +22,7 @@ from service.answers.ogc import OPENAPI_JSON
 from service.api.context import answers
 from service.api.responses import json_response
 from service.problems import ApiError
+from service.store.sql import RETRY_AFTER_S
 
 bp = Blueprint("health", __name__, template_folder="templates")
 
@@ -107,8 +108,12 @@ def openapi_response(kind: str) -> Response:
 
 @bp.get("/health")
 def health() -> Response:
-    """The service's state and the data version it answers from."""
-    return json_response(answers().health())
+    """The service's state and the data version it answers from: 503 while the database
+    is unreachable, so that load balancers route to instances that can write."""
+    state = answers().health()
+    if state["status"] == "ok":
+        return json_response(state)
+    return json_response(state, 503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 @bp.get("/openapi.yaml")

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from service.store.migrations import HEAD_REVISION
+from service.store.reading import CONNECT_TIMEOUT_S
 from service.store.tables import changes, feature_versions
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -60,7 +61,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if url.startswith("postgresql") else {}
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
+    )
 
 
 @contextmanager

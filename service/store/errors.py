@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from service.observed import Outage
+
 
 class StoreError(Exception):
     """A write or read the store refuses; ``field`` names what was wrong (default ``id``)."""
@@ -25,3 +27,17 @@ class PreconditionFailedError(StoreError):
 
 class UnknownVersionError(StoreError):
     """A ``data_version`` the store never had."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached (or the SQLite file is gone): a question that needs
+    it cannot be answered now; ``outage`` says since when and why, ``retry_after_s`` when
+    to try again."""
+
+    def __init__(self, outage: Outage, retry_after_s: int = 5) -> None:
+        super().__init__(
+            f"The store is unreachable ({outage.reason}); try again in {retry_after_s} s.",
+            "store",
+        )
+        self.outage = outage
+        self.retry_after_s = retry_after_s

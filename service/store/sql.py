@@ -5,35 +5,59 @@ Every write is one transaction that appends a ``changes`` row (its id is the new
 overwritten, so every earlier state can be rebuilt and audited. Before committing, the
 whole prospective reference set is validated (a zone may not name a missing site), so the
 store never holds an inconsistent state.
+
+When the database cannot be reached, :meth:`SqlStore.reading` answers from the last
+reference set this process loaded, with the :class:`~service.observed.Outage`; everything
+else that needs the database raises :class:`StoreUnavailableError` (a 503). After a
+failure the store is tried again at most once per :data:`PROBE_INTERVAL_S`, so requests
+do not each wait on a database that is down, and the first success ends the outage: no
+restart needed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.observed import Outage, note_store_error
 from service.rules.reference import ReferenceSet
 from service.store.errors import (
     ConflictError,
     NotFoundError,
     PreconditionFailedError,
+    StoreUnavailableError,
     UnknownVersionError,
 )
 from service.store.migrations import HEAD_REVISION
-from service.store.reading import ROWS_AT, DriverReader, feature_from_stored, sqlite_file
+from service.store.reading import (
+    CONNECT_TIMEOUT_S,
+    ROWS_AT,
+    DriverReader,
+    SqliteFile,
+    feature_from_stored,
+    sqlite_file,
+)
 
 # SQLAlchemy (and, through the seed, marshmallow) are imported where they are used: a
 # store already migrated and seeded is opened and read without them (see reading.py).
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+#: Seconds between attempts to reach a store that just failed (requests in between are
+#: answered from the last snapshot, or refused, at once).
+PROBE_INTERVAL_S = 1.0
+#: What a refusal tells clients to wait (``Retry-After``), in seconds.
+RETRY_AFTER_S = 5
 
 
 @dataclass(frozen=True)
@@ -87,11 +111,20 @@ class SqlStore:
         self._history_cache: OrderedDict[int, ReferenceSet] = OrderedDict()
         #: Where reads go; None for an in-memory database (read through the engine).
         self._reader: DriverReader | None = None
+        #: The outage in progress, and when (monotonic) to try the store again.
+        self._outage: Outage | None = None
+        self._retry_at = 0.0
+        self._state_lock = threading.Lock()
+        #: When (Unix time, s) the store last answered: the snapshot was current then.
+        self.verified_at: float | None = None
+        #: The SQLite file, watched for being moved away or replaced.
+        self._file: SqliteFile | None = None
+        self._engine_file: tuple[int, int] | None = None
         path = sqlite_file(url)
         if path is not None:
             path = os.path.abspath(path)  # as SQLAlchemy's SQLite dialect opens it
-            connect = partial(sqlite3.connect, path, timeout=30, check_same_thread=False)
-            self._reader = DriverReader(connect, sqlite3.paramstyle)
+            self._file = SqliteFile(path)
+            self._reader = DriverReader(self._file.connect, "qmark", self._file.changed)
             if Path(path).is_file() and self._reader.ready(HEAD_REVISION):
                 return  # migrated and seeded: nothing to do, and no SQLAlchemy needed
         from service.store.database import prepare
@@ -119,10 +152,79 @@ class SqlStore:
             if self._engine is not None:
                 self._engine.dispose()
 
+    # -- reachability -------------------------------------------------------------------
+
+    def outage(self) -> Outage | None:
+        """The outage in progress (None while the store answers)."""
+        return self._outage
+
+    def held_version(self) -> int | None:
+        """The data version of the newest reference set this process holds (None before
+        the first)."""
+        latest = self._latest
+        return None if latest is None else latest.data_version
+
+    def _gate(self) -> None:
+        """Refuse at once while a failure is fresh (see :data:`PROBE_INTERVAL_S`)."""
+        outage = self._outage
+        if outage is not None and time.monotonic() < self._retry_at:
+            raise StoreUnavailableError(outage, RETRY_AFTER_S)
+
+    def _unavailable(self, operation: str, err: BaseException) -> StoreUnavailableError:
+        """Record that ``operation`` could not reach the store; the error to raise."""
+        note_store_error(operation)
+        with self._state_lock:
+            if self._outage is None:
+                self._outage = Outage(datetime.now(UTC), _reason(err))
+                log.error("store unreachable (%s): %s", operation, _detail(err))
+            self._retry_at = time.monotonic() + PROBE_INTERVAL_S
+            outage = self._outage
+        return StoreUnavailableError(outage, RETRY_AFTER_S)
+
+    def _reached(self) -> None:
+        if self._outage is not None:
+            with self._state_lock:
+                if self._outage is not None:
+                    log.warning("store reachable again (down since %s)", self._outage.since)
+                    self._outage = None
+        self.verified_at = time.time()
+
+    def _check_file(self, operation: str) -> None:
+        """Before a write or history read on a SQLite file: refuse if the file is gone,
+        and drop pooled connections to a file no longer at the path (they would write to
+        a file nobody reads)."""
+        if self._file is None:
+            return
+        try:
+            identity = self._file.current()
+        except OSError as err:
+            raise self._unavailable(operation, err) from err
+        if self._engine_file is None:
+            self._engine_file = identity  # the file the engine made or first opened
+        elif self._engine is not None and identity != self._engine_file:
+            with self._engine_lock:
+                self._engine.dispose()
+                self._engine_file = identity
+
     # -- reads --------------------------------------------------------------------------
 
     def data_version(self) -> int:
-        """The newest data version, as committed by any process."""
+        """The newest data version, as committed by any process.
+
+        Raises
+        ------
+        StoreUnavailableError
+            When the store cannot be reached.
+        """
+        self._gate()
+        try:
+            version = self._read_data_version()
+        except Exception as err:  # a constant query: any failure is the store's
+            raise self._unavailable("read", err) from err
+        self._reached()
+        return version
+
+    def _read_data_version(self) -> int:
         if self._reader is not None:
             return self._reader.data_version()
         from sqlalchemy import text
@@ -131,6 +233,28 @@ class SqlStore:
 
         with self.engine.connect() as conn:
             return int(conn.execute(text(DATA_VERSION)).scalar_one() or 0)
+
+    def reading(self, data_version: int | None = None) -> tuple[ReferenceSet, Outage | None]:
+        """The reference set now (or at ``data_version``) and None; while the store is
+        unreachable, the one this process holds for that version, and the outage.
+
+        Raises
+        ------
+        StoreUnavailableError
+            When the store is unreachable and no such reference set is held.
+        """
+        try:
+            if data_version is None:
+                return self.snapshot(), None
+            return self.snapshot_at(data_version), None
+        except StoreUnavailableError as err:
+            latest = self._latest
+            if latest is not None and data_version in (None, latest.data_version):
+                return latest, err.outage
+            held = None if data_version is None else self._history_cache.get(data_version)
+            if held is None:
+                raise
+            return held, err.outage
 
     def snapshot(self) -> ReferenceSet:
         """The reference set as it stands now (rebuilt only when another write landed,
@@ -172,11 +296,14 @@ class SqlStore:
         return [(r[0], int(r[1]), bool(r[2]), r[3]) for r in rows]
 
     def _build(self, data_version: int) -> ReferenceSet:
-        if self._reader is not None:
-            rows = self._reader.rows_at(data_version)
-        else:
-            with self.engine.connect() as conn:
-                rows = self._rows_at(conn, data_version)
+        try:
+            if self._reader is not None:
+                rows = self._reader.rows_at(data_version)
+            else:
+                with self.engine.connect() as conn:
+                    rows = self._rows_at(conn, data_version)
+        except Exception as err:  # a constant query: any failure is the store's
+            raise self._unavailable("read", err) from err
         features = [
             feature_from_stored(json.loads(body), version)
             for _, version, retired, body in rows
@@ -187,6 +314,7 @@ class SqlStore:
     def history(self, feature_id: str) -> list[VersionRecord]:
         """Every version of one feature, oldest first (empty if it never existed)."""
         from sqlalchemy import select
+        from sqlalchemy.exc import DBAPIError
 
         from service.store.tables import changes, feature_versions
 
@@ -196,8 +324,13 @@ class SqlStore:
             .where(feature_versions.c.feature_id == feature_id)
             .order_by(feature_versions.c.version)
         )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+        self._gate()
+        self._check_file("history")
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+        except DBAPIError as err:
+            raise self._unavailable("history", err) from err
         return [
             VersionRecord(
                 row.feature_id,
@@ -246,8 +379,23 @@ class SqlStore:
         Returns the new data version and the new version of each feature written.
         Raises :class:`StoreError` subclasses, or
         :class:`~service.rules.reference.ReferenceDataError` if the result would be
-        inconsistent.
+        inconsistent, and :class:`StoreUnavailableError` when the database cannot be
+        reached (nothing is written then).
         """
+        from sqlalchemy.exc import DBAPIError, IntegrityError
+
+        self._gate()
+        self._check_file("write")
+        try:
+            return self._write(batch, written_by, summary)
+        except DBAPIError as err:
+            if isinstance(err, IntegrityError):
+                raise  # a bug, not an outage
+            raise self._unavailable("write", err) from err
+
+    def _write(
+        self, batch: list[Change], written_by: str, summary: str
+    ) -> tuple[int, dict[str, int]]:
         from sqlalchemy import func, insert, select, update
 
         from service.store.seed import feature_from_document
@@ -280,7 +428,7 @@ class SqlStore:
                     features.pop(change.feature_id, None)
                 else:
                     features[change.feature_id] = feature_from_document(change.document, version)
-            ReferenceSet(features.values(), base_version + 1)  # raises if inconsistent
+            prospective = ReferenceSet(features.values(), base_version + 1)  # or raises
             result = conn.execute(
                 insert(changes).values(
                     written_by=written_by, written_at=datetime.now(UTC), summary=summary[:500]
@@ -305,6 +453,13 @@ class SqlStore:
                     for change in batch
                 ],
             )
+        if data_version == prospective.data_version:
+            # The state just committed is the one validated: hold it, so that this
+            # process answers from it (even if the store fails a moment later) without
+            # reading it back.
+            with self._lock:
+                if self._latest is None or self._latest.data_version < data_version:
+                    self._latest = prospective
         return data_version, versions
 
     @staticmethod
@@ -350,11 +505,27 @@ def _driver_reader(engine: Engine) -> DriverReader | None:
 
     def connect() -> Any:
         cargs, cparams = dialect.create_connect_args(engine.url)
+        cparams.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
         connection.autocommit = True
         return connection
 
     return DriverReader(connect, dialect.loaded_dbapi.paramstyle)
+
+
+def _reason(err: BaseException) -> str:
+    """Why the store failed, as clients are told: the kind of error only (the message
+    names hosts, ports or files; it goes to the log)."""
+    cause = getattr(err, "orig", None) or err
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"{type(cause).__name__}: {cause.strerror}"
+    return f"{type(cause).__name__} from the database driver"
+
+
+def _detail(err: BaseException) -> str:
+    """The first line of the error's message, for the log."""
+    lines = str(err).strip().splitlines()
+    return lines[0][:300] if lines else type(err).__name__
 
 
 def _aware(value: datetime) -> datetime:

@@ -147,6 +147,8 @@ def _without_now(outcome: tuple[str, Any]) -> tuple[str, Any]:
     kind, body = outcome
     if isinstance(body, dict) and "at" in body and body["at"] != AT:
         body = {k: v for k, v in body.items() if k != "at"}
+    if isinstance(body, dict):  # each HTTP request's own id
+        body = {k: v for k, v in body.items() if k != "request_id"}
     return kind, body
 
 
