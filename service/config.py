@@ -31,6 +31,16 @@ class Config:
     READ_TOKENS_REQUIRED: bool = False
     #: Origins browsers may call the API from (comma-separated; ``*`` for any).
     CORS_ORIGINS: str = "*"
+    #: ``geocheck serve``: threads per worker process. A request holds one from its first
+    #: body byte to its answer, so a worker serves this many slow clients at once before
+    #: others wait (idle threads cost memory only; the GIL is released while they wait).
+    THREADS: int = 128
+    #: ``geocheck serve``: seconds a client has to send a request's headers (granian
+    #: closes the connection beyond; 1 to 60).
+    HEADER_TIMEOUT_S: float = 10.0
+    #: ``geocheck serve``: seconds in-flight requests get to finish after SIGTERM before
+    #: the workers are killed (new connections are refused at once).
+    SHUTDOWN_TIMEOUT_S: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

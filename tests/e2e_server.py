@@ -1,4 +1,4 @@
-"""Start the real service (``make run``: gunicorn) on a free local port for tests."""
+"""Start the real service (``make run``: granian) on a free local port for tests."""
 
 from __future__ import annotations
 

@@ -335,7 +335,7 @@ def test_blas_threads_are_limited_by_serve_and_annotate_only(
     calls: list[str] = []
     monkeypatch.setattr(service.config, "limit_blas_threads", lambda: calls.append("limit"))
     monkeypatch.setattr(service, "create_app", lambda: calls.append("app"))
-    serving_app()  # what each gunicorn worker of `geocheck serve` runs
+    serving_app()  # what each granian worker of `geocheck serve` runs
     assert calls == ["limit", "app"]
     source = tmp_path / "events.csv"
     _events(source)
