@@ -31,8 +31,8 @@ class Config:
     READ_TOKENS_REQUIRED: bool = False
     #: Origins browsers may call the API from (comma-separated; ``*`` for any).
     CORS_ORIGINS: str = "*"
-    #: ``geocheck serve``: threads per worker process. A request holds one from its first
-    #: body byte to its answer, so a worker serves this many slow clients at once before
+    #: ``geocheck serve``: threads per worker process. A request holds one from its headers
+    #: to its answer, so a worker serves this many slow clients at once before
     #: others wait (idle threads cost memory only; the GIL is released while they wait).
     THREADS: int = 128
     #: ``geocheck serve``: seconds a client has to send a request's headers (granian

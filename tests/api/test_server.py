@@ -24,7 +24,8 @@ SINGLE = {"point": {"lat": 33.9, "lon": 38.2}}
 
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
-    with running_server({"GEOCHECK_MAX_BODY_BYTES": "1000000"}) as url:
+    env = {"GEOCHECK_MAX_BODY_BYTES": "1000000", "GEOCHECK_HEADER_TIMEOUT_S": "1"}
+    with running_server(env) as url:
         yield url
 
 
@@ -75,6 +76,18 @@ def test_slow_clients_do_not_starve_the_server(base: str) -> None:
         stop.set()
         for sock in sockets:
             sock.close()
+
+
+def test_a_client_that_stalls_in_its_headers_is_cut_off(base: str) -> None:
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(b"POST /check-zone HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-")
+        # The server closes the connection (after GEOCHECK_HEADER_TIMEOUT_S, perhaps with
+        # a 408 first); the generous socket timeout only bounds a broken server.
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+    assert received == b"" or received.startswith(b"HTTP/1.1 408")
 
 
 def test_an_oversized_body_is_a_413_problem(base: str) -> None:
