@@ -181,7 +181,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3, help="alternating runs per server")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating rounds per server")
     args = parser.parse_args()
     rng = np.random.default_rng(6)
     lat = rng.uniform(32.9, 34.1, 100_000).round(6).tolist()
@@ -224,7 +224,7 @@ def main() -> None:
                     runs.setdefault(label, []).append(figure)
                 rates = batches.setdefault(name, {})
                 for label, body in bodies.items():
-                    rates.setdefault(label, []).append(batch_rate(base, body, 1))
+                    rates.setdefault(label, []).append(batch_rate(base, body, 3))
             inverse.append(raw_inverse_rate(lat, lon, 1))
     load = f"{tool}, {args.connections} connections, {args.seconds} s"
     print(f"{args.workers} workers each; load: {load}; medians of {args.repeats} alternating runs")
@@ -240,7 +240,7 @@ def main() -> None:
                 f"{label:<32}{name:<15}{rate:>9,.0f}{p50:>9.2f}{p99:>9.2f}{rate / base_rate:>12.2f}"
             )
     raw = statistics.median(inverse)
-    print("100,000-point /check-zone batch, JSON in to JSON out (points/s)")
+    print("100,000-point /check-zone batch, JSON in to JSON out (points/s; 3 posts a round)")
     print(f"  raw pyproj.Geod.inv on the same points, in-process: {raw:,.0f} points/s")
     for label in bodies:
         base_rate = statistics.median(batches["gunicorn sync"][label])
