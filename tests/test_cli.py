@@ -441,7 +441,7 @@ def test_serve_takes_the_database_before_or_after_and_refuses_a_server(
     for arguments in (["--database", database, "serve"], ["serve", "--database", database]):
         assert CliRunner().invoke(main, arguments).exit_code == 0
     assert [e["GEOCHECK_DATABASE_URL"] for _, e in started] == [database, database]
-    assert all(a[-1] == "service.cli:serving_app()" for a, _ in started)
+    assert all(a[-1] == "service.cli:serving_app" and "--factory" in a for a, _ in started)
     for arguments in (["--server", "http://x", "serve"], ["serve", "--token", "t"]):
         refused = CliRunner().invoke(main, arguments)
         assert refused.exit_code == EXIT_BAD_INPUT and "serve does not take" in refused.output
