@@ -135,6 +135,15 @@ def parse_point(value: Any) -> dict[str, Any]:
 MAX_REPORTED_ERRORS = 50
 
 
+def _has_boolean(values: list[Any], array: npt.NDArray[Any]) -> bool:
+    """Whether a JSON ``true`` or ``false`` hides in ``values``, read by numpy as the number
+    ``array``: numpy turns them into 1 and 0, so only entries equal to 0 or 1 can be one,
+    and only those are looked at in Python (a type scan of every value cost ~6 ms per
+    100,000-value column; this costs ~0.2 ms unless the column is full of 0s and 1s)."""
+    suspects = np.flatnonzero((array == 0) | (array == 1))
+    return any(type(values[i]) is bool for i in suspects.tolist())
+
+
 def _column(values: Any, name: str, errors: dict[str, list[str]]) -> FloatArray | None:
     """A list of JSON numbers as a float64 array; the first bad entries are reported."""
     if not isinstance(values, list):
@@ -144,9 +153,7 @@ def _column(values: Any, name: str, errors: dict[str, list[str]]) -> FloatArray 
         array = np.asarray(values) if values else np.empty(0)
     except (ValueError, TypeError, OverflowError):  # ragged nesting, huge integers
         array = np.empty(0, dtype=object)
-    # numpy reads JSON true as 1: look for booleans among the types (a C-level pass, ~5x
-    # faster than testing each value in Python).
-    if array.dtype.kind not in "iuf" or array.ndim != 1 or bool in set(map(type, values)):
+    if array.dtype.kind not in "iuf" or array.ndim != 1 or _has_boolean(values, array):
         bad = [
             i for i, v in enumerate(values) if isinstance(v, bool) or not isinstance(v, int | float)
         ][:MAX_REPORTED_ERRORS]
@@ -155,7 +162,7 @@ def _column(values: Any, name: str, errors: dict[str, list[str]]) -> FloatArray 
         if not bad:
             errors[name] = ["Must be a flat list of numbers."]
         return None
-    array = array.astype(np.float64)
+    array = array.astype(np.float64, copy=False)
     bad_idx = np.nonzero(~np.isfinite(array))[0][:MAX_REPORTED_ERRORS]
     for i in bad_idx:
         errors[f"{name}.{int(i)}"] = ["Must be a finite number."]

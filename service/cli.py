@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from marshmallow import ValidationError
 
     from service.client import LocalGeocheck, RemoteGeocheck
+    from service.config import Config
 
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
@@ -271,7 +272,9 @@ def main(ctx: click.Context) -> None:
 @global_options
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
-    """Serve the HTTP API with gunicorn (what `make run` runs), from --database if given."""
+    """Serve the HTTP API with granian (what `make run` runs), from --database if given."""
+    from service.config import Config
+
     options = ctx.ensure_object(GlobalOptions)
     for name in ("server", "token"):
         if name in options.typed:
@@ -279,23 +282,54 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     environment = dict(os.environ)
     if options.database:
         environment["GEOCHECK_DATABASE_URL"] = options.database
-    arguments = [
+    try:
+        settings = Config.from_env(environment)
+    except ValueError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+    os.execve(sys.executable, granian_arguments(settings, host, port, workers), environment)
+
+
+def granian_arguments(settings: Config, host: str, port: int, workers: int) -> list[str]:
+    """The command line that serves the app with granian's WSGI interface.
+
+    Granian reads requests in Rust: a request takes one of a worker's ``THREADS`` Python
+    threads only once its headers are in, and a thread waiting for a slow body releases
+    the GIL, so slow clients cannot starve the workers (gunicorn's sync workers were each
+    held by one). ``HEADER_TIMEOUT_S`` is granian's header read timeout (ms, 1–60,000);
+    SIGTERM stops accepting and lets in-flight requests finish for ``SHUTDOWN_TIMEOUT_S``.
+    A worker that dies is respawned, as gunicorn did.
+    """
+    header_ms = min(60_000, max(1, round(settings.HEADER_TIMEOUT_S * 1000)))
+    return [
         sys.executable,
         "-m",
-        "gunicorn",
-        "--bind",
-        f"{host}:{port}",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
-        "service.cli:serving_app()",
+        "--blocking-threads",
+        str(settings.THREADS),
+        "--http",
+        "1",
+        "--http1-header-read-timeout",
+        str(header_ms),
+        "--workers-kill-timeout",
+        str(max(1, settings.SHUTDOWN_TIMEOUT_S)),
+        "--respawn-failed-workers",
+        "--no-ws",
+        "--access-log",
+        "service.cli:serving_app",
     ]
-    os.execve(sys.executable, arguments, environment)
 
 
 def serving_app() -> Any:
-    """The app each gunicorn worker of ``serve`` builds: one BLAS thread in the worker
+    """The app each granian worker of ``serve`` builds: one BLAS thread in the worker
     (see :func:`service.config.limit_blas_threads`), then :func:`service.create_app`."""
     from service import create_app
     from service.api.serving import prepare_worker

@@ -39,6 +39,16 @@ class Config:
     RATE_LIMIT_BURST: int = 20
     #: Whether requests without a token from the loopback address are limited too.
     RATE_LIMIT_LOCAL: bool = False
+    #: ``geocheck serve``: threads per worker process. A request holds one from its headers
+    #: to its answer, so a worker serves this many slow clients at once before
+    #: others wait (idle threads cost memory only; the GIL is released while they wait).
+    THREADS: int = 128
+    #: ``geocheck serve``: seconds a client has to send a request's headers (granian
+    #: closes the connection beyond; 1 to 60).
+    HEADER_TIMEOUT_S: float = 10.0
+    #: ``geocheck serve``: seconds in-flight requests get to finish after SIGTERM before
+    #: the workers are killed (new connections are refused at once).
+    SHUTDOWN_TIMEOUT_S: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

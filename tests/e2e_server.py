@@ -1,4 +1,4 @@
-"""Start the real service (``make run``: gunicorn) on a free local port for tests.
+"""Start the real service (``make run``: granian) on a free local port for tests.
 
 Built to hold on a loaded machine: start-up gets a generous overall deadline made of short
 tries, and a server that really died fails the test with its own output.

@@ -3,6 +3,7 @@ from a running server."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.cli import EXIT_BAD_INPUT, EXIT_INSIDE, main
+from service.cli import EXIT_BAD_INPUT, EXIT_INSIDE, granian_arguments, main
+from service.config import Config
 from tests.e2e_server import REPO, service
 from tests.helpers import WRITER, GeocheckRunner
 
@@ -336,7 +338,7 @@ def test_blas_threads_are_limited_by_serve_and_annotate_only(
     # Not this process's logging and metrics folder.
     monkeypatch.setattr(service.api.serving, "prepare_worker", lambda: None)
     monkeypatch.setattr(service, "create_app", lambda: calls.append("app"))
-    serving_app()  # what each gunicorn worker of `geocheck serve` runs
+    serving_app()  # what each granian worker of `geocheck serve` runs
     assert calls == ["limit", "app"]
     source = tmp_path / "events.csv"
     _events(source)
@@ -442,8 +444,31 @@ def test_serve_takes_the_database_before_or_after_and_refuses_a_server(
     for arguments in (["--database", database, "serve"], ["serve", "--database", database]):
         assert CliRunner().invoke(main, arguments).exit_code == 0
     assert [e["GEOCHECK_DATABASE_URL"] for _, e in started] == [database, database]
-    assert all(a[-1] == "service.cli:serving_app()" for a, _ in started)
+    assert all(a[-1] == "service.cli:serving_app" and "--factory" in a for a, _ in started)
     for arguments in (["--server", "http://x", "serve"], ["serve", "--token", "t"]):
         refused = CliRunner().invoke(main, arguments)
         assert refused.exit_code == EXIT_BAD_INPUT and "serve does not take" in refused.output
     assert len(started) == 2
+
+
+def test_serve_passes_the_server_settings_to_granian() -> None:
+    settings = Config.from_env(
+        {
+            "GEOCHECK_THREADS": "64",
+            "GEOCHECK_HEADER_TIMEOUT_S": "2.5",
+            "GEOCHECK_SHUTDOWN_TIMEOUT_S": "7",
+        }
+    )
+    arguments = granian_arguments(settings, "127.0.0.1", 8123, 3)
+    options = dict(itertools.pairwise(arguments))
+    assert options["--interface"] == "wsgi" and options["--workers"] == "3"
+    assert options["--blocking-threads"] == "64"
+    assert options["--http1-header-read-timeout"] == "2500"
+    assert options["--workers-kill-timeout"] == "7"
+    assert arguments[-1] == "service.cli:serving_app" and "--factory" in arguments
+
+
+@pytest.mark.parametrize("seconds, millis", [(0.0001, "1"), (600.0, "60000")])
+def test_header_timeout_is_clamped_to_what_granian_takes(seconds: float, millis: str) -> None:
+    arguments = granian_arguments(Config(HEADER_TIMEOUT_S=seconds), "127.0.0.1", 8123, 1)
+    assert arguments[arguments.index("--http1-header-read-timeout") + 1] == millis

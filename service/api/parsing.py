@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import request
+from flask import current_app, request
 
 from service.problems import ApiError
 
@@ -23,6 +23,11 @@ def json_body() -> Any:
             {"Content-Type": ["Must be application/json or application/geo+json."]},
         )
     raw = request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body has no length to refuse it by up front: Werkzeug stops reading at
+        # the limit, which would otherwise surface as truncated, invalid JSON (a 400).
+        raise ApiError(413, "The request body is too large.")
     if not raw.strip():
         raise ApiError(
             400, "The request body is empty; send a JSON object.", {"body": ["Required."]}

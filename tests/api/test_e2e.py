@@ -1,4 +1,4 @@
-"""End to end: the service as ``make run`` starts it (gunicorn), over real HTTP."""
+"""End to end: the service as ``make run`` starts it (granian), over real HTTP."""
 
 from __future__ import annotations
 

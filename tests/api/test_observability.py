@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.api import logs
-from tests.helpers import READER, app_config
 from tests.e2e_server import ServiceProcess, service
+from tests.helpers import READER, app_config
 
 
 def _samples(text: str) -> dict[str, float]:

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
-from tests.helpers import WRITE_HEADERS, WRITER
 from tests.e2e_server import service
+from tests.helpers import WRITE_HEADERS, WRITER
 from tests.postgres_cluster import dedicated_cluster
 from tests.tcp_proxy import tcp_proxy
 

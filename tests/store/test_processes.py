@@ -1,4 +1,4 @@
-"""Several processes, one truth; nothing acknowledged is lost — over real gunicorn
+"""Several processes, one truth; nothing acknowledged is lost — over real granian
 processes on SQLite and PostgreSQL."""
 
 from __future__ import annotations
