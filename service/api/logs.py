@@ -3,7 +3,7 @@
 ``geocheck serve`` installs :class:`JsonFormatter` on the root logger
 (:func:`configure`); every record made while a request is answered carries its
 ``request_id``, and the ``geocheck.access`` logger writes one record per request with
-its method, route, status and duration.
+its method, path and query, route, status, duration and the client's user agent.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 FIELDS = (
     "method",
     "path",
+    "query",
     "route",
     "status",
     "duration_ms",
     "remote",
+    "agent",
     "who",
     "batch_points",
     "stale",

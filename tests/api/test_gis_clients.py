@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 import pytest
 import requests
@@ -83,13 +83,19 @@ def _items(server: ServiceProcess, collection: str, **params: str) -> list[dict[
 def _requests_since(
     server: ServiceProcess, mark: int, agent: str = ""
 ) -> list[dict[str, list[str]]]:
-    """The query parameters of each items request in the access log after ``mark`` (made
-    by a user agent containing ``agent``)."""
+    """The query parameters of each items request in the server's JSON access log after
+    ``mark`` (made by a user agent containing ``agent``)."""
     found = []
     for line in server.output()[mark:].splitlines():
-        match = re.search(r'"GET (/ogc/collections/[^/ ]+/items\?[^ ]*) HTTP.*"([^"]*)"$', line)
-        if match and agent in match.group(2):
-            found.append(parse_qs(urlsplit(match.group(1)).query))
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # the server's own start-up lines
+        path = record.get("path") if isinstance(record, dict) else None
+        if not (path and re.fullmatch(r"/ogc/collections/[^/]+/items", path)):
+            continue
+        if record.get("query") and agent in (record.get("agent") or ""):
+            found.append(parse_qs(record["query"]))
     return found
 
 
