@@ -71,7 +71,7 @@ class ServiceProcess:
             try:
                 answer = requests.get(f"{self.url}/health", timeout=TRY_TIMEOUT)
                 # Ours, not some other process that took the port between free_port() and
-                # gunicorn's bind (gunicorn logs the address it really listens at).
+                # the server's bind (granian logs the address it really listens at).
                 if answer.status_code == 200 and f"Listening at: {self.url}" in self.output():
                     return
                 last = f"/health answered {answer.status_code}"
@@ -85,7 +85,7 @@ class ServiceProcess:
             time.sleep(0.25)
 
     def output(self) -> str:
-        """Everything the server wrote so far (stdout and stderr, gunicorn's access log
+        """Everything the server wrote so far (stdout and stderr, the JSON access log
         among it). Read with pread: the server shares the file offset, which a seek would
         move under it."""
         descriptor = self._log.fileno()
