@@ -17,7 +17,6 @@ import numpy as np
 from schemas.point import PointBatch
 from service.answers import Moment, envelope
 from service.rules.checks import ZoneAnswer, ZoneCheck, check_point, check_points
-from service.rules.errors import NotAZoneError, UnknownFeatureError
 from service.rules.model import Feature
 from service.rules.verdict import NAME_TABLE, NAMES
 
@@ -47,12 +46,7 @@ def zones_at(moment: Moment, ids: Iterable[str] | None, field: str = "zones") ->
     NotAZoneError
         For a feature that is not a zone, naming ``field``.
     """
-    try:
-        return moment.reference.zones(moment.at, ids)
-    except UnknownFeatureError as err:
-        raise UnknownFeatureError(err.ref, err.suggestions, field) from None
-    except NotAZoneError as err:
-        raise NotAZoneError(err.ref, err.kind, field) from None
+    return moment.reference.zones(moment.at, ids, field)
 
 
 def zone_info(zone: Feature, uncertainty_m: float) -> dict[str, Any]:

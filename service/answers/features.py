@@ -19,7 +19,6 @@ from schemas.feature import storable
 from service.answers import Moment, stale_member
 from service.answers.errors import BatchTooLargeError, InvalidInputError
 from service.answers.geometry import zone_display_geometry
-from service.rules.errors import UnknownFeatureError
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 from service.store.errors import NotFoundError
@@ -213,7 +212,7 @@ def get_feature(
     UnknownFeatureError
         For a name no feature has (``feature_id``, with close matches).
     """
-    feature = resolve(reference, ref, "feature_id")
+    feature = reference.resolve(ref, "feature_id")
     return documents.of(reference, feature), etag(
         feature.id, feature.version, reference.data_version
     )
@@ -255,34 +254,6 @@ def version_named(if_match: str | None, feature_id: str) -> int | None:
         if match and match.group(1) == feature_id:
             return int(match.group(2))
     return -1
-
-
-def resolve(reference: ReferenceSet, ref: str, field: str) -> Feature:
-    """The feature ``ref`` names.
-
-    Parameters
-    ----------
-    reference : ReferenceSet
-        The reference set to look in.
-    ref : str
-        An id or alias.
-    field : str
-        The request field that named it, named in a refusal.
-
-    Returns
-    -------
-    Feature
-        The feature (whatever its validity).
-
-    Raises
-    ------
-    UnknownFeatureError
-        For a name no feature has, naming ``field`` (with close matches).
-    """
-    try:
-        return reference.resolve(ref)
-    except UnknownFeatureError as err:
-        raise UnknownFeatureError(err.ref, err.suggestions, field) from None
 
 
 def canonical_id(reference: ReferenceSet, ref: str) -> str:
@@ -332,7 +303,7 @@ def history(store: SqlStore, reference: ReferenceSet, ref: str) -> dict[str, Any
     feature_id = canonical_id(reference, ref)
     records = store.history(feature_id)
     if not records:
-        resolve(reference, ref, "feature_id")  # raises UnknownFeatureError, close matches
+        reference.resolve(ref, "feature_id")  # raises UnknownFeatureError, close matches
     versions = [
         {
             "version": r.version,

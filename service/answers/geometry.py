@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.answers import MODEL, Moment
-from service.rules.errors import NotAZoneError, NotInForceError, UnknownFeatureError
+from service.rules.errors import NotAZoneError, NotInForceError
 from service.rules.model import Feature
 from service.rules.reference import ReferenceSet
 from service.rules.shapes import AreaShape
@@ -103,10 +103,7 @@ def zone_polygon(
         When ``require_in_force`` and the zone is not valid at the moment (``at``).
     """
     reference = moment.reference
-    try:
-        feature = reference.resolve(ref)
-    except UnknownFeatureError as err:
-        raise UnknownFeatureError(err.ref, err.suggestions, "zone_id") from None
+    feature = reference.resolve(ref, "zone_id")
     if feature.zone is None:
         raise NotAZoneError(feature.id, feature.kind, "zone_id")
     if require_in_force and not feature.in_force(moment.at):

@@ -127,7 +127,7 @@ class ReferenceSet:
             if (kind is None or f.kind == kind) and (at is None or f.in_force(at))
         ]
 
-    def resolve(self, ref: str) -> Feature:
+    def resolve(self, ref: str, field: str | None = None) -> Feature:
         """The feature with this id, name or alias (case- and accent-insensitive).
 
         Parameters
@@ -135,6 +135,8 @@ class ReferenceSet:
         ref : str
             An id, name or alias; compared as :func:`~service.rules.model.normalize_name`
             folds it.
+        field : str or None
+            The request field that named it, carried by the error (so a refusal names it).
 
         Returns
         -------
@@ -148,7 +150,7 @@ class ReferenceSet:
         """
         feature_id = self._names.get(normalize_name(ref))
         if feature_id is None:
-            raise UnknownFeatureError(ref, self.suggest(ref))
+            raise UnknownFeatureError(ref, self.suggest(ref), field)
         return self._features[feature_id]
 
     def suggest(self, ref: str, limit: int = 3) -> list[str]:
@@ -177,7 +179,9 @@ class ReferenceSet:
     def _all_zones(self) -> list[Feature]:
         return self.features(kind="zone")
 
-    def zones(self, at: datetime, ids: Iterable[str] | None = None) -> list[Feature]:
+    def zones(
+        self, at: datetime, ids: Iterable[str] | None = None, field: str = "zones"
+    ) -> list[Feature]:
         """Zones in force at ``at``: all of them, or those named in ``ids`` (ids, names or
         aliases; each zone once, in the order named).
 
@@ -188,6 +192,8 @@ class ReferenceSet:
             not.
         ids : iterable of str or None
             The zones to keep; all zones when ``None``.
+        field : str
+            The request field that named them, carried by the errors.
 
         Returns
         -------
@@ -205,9 +211,9 @@ class ReferenceSet:
             return [z for z in self._all_zones if z.in_force(at)]
         chosen = []
         for ref in ids:
-            feature = self.resolve(ref)
+            feature = self.resolve(ref, field)
             if feature.kind != "zone":
-                raise NotAZoneError(ref, feature.kind)
+                raise NotAZoneError(ref, feature.kind, field)
             if feature.in_force(at) and feature not in chosen:
                 chosen.append(feature)
         return chosen

@@ -21,7 +21,7 @@ from marshmallow import ValidationError
 from schemas.base import flatten_messages, format_instant, refuse_unknown
 from schemas.ogc import items_query_schema
 from service.answers.errors import NotInCollectionError, OgcParameterError, UnknownCollectionError
-from service.answers.features import FeatureDocuments, resolve
+from service.answers.features import FeatureDocuments
 from service.answers.ogc.filters import CONFORMANCE as FILTER_CONFORMANCE
 from service.answers.ogc.filters import PROPERTY_PARAMETERS, item_predicates, queryables, select
 from service.rules.model import Feature
@@ -524,7 +524,7 @@ def item(
     refuse_unknown(args, ("f",))
     if args.get("f", "json") not in ("json", "geojson"):
         raise OgcParameterError("f must be json or geojson.", {"f": ["Must be json or geojson."]})
-    feature = resolve(reference, feature_id, "feature_id")
+    feature = reference.resolve(feature_id, "feature_id")
     if feature.kind != about.kind:
         raise NotInCollectionError(feature.id, collection_id)
     served = dict(documents.of(reference, feature))
